@@ -72,7 +72,7 @@ class Converter:
         self.seeds = seeds
         self.mint = Minter(base)
         self.ontology_dir = ontology_dir or data_path("ontology")
-        self._structs: dict[URIRef, tuple[str, str]] = {}
+        self._structs: dict[URIRef, dict[str, tuple[str, str]]] = {}
 
     def convert(self) -> Dataset:
         """Build the whole dataset."""
@@ -202,12 +202,7 @@ class Converter:
                                  f"{ctx.fact.source} has none"])
             data["date"] = source_date
         node = self._struct_iri(owner, cls, data)
-        signature = repr(sorted((k, str(v)) for k, v in data.items()))
-        first = self._structs.setdefault(node, (signature, ctx.fact.where))
-        if first[0] != signature:
-            raise SeedError([f"{ctx.fact.where}: this {cls} gets the same IRI <{node}> as a "
-                             f"different one at {first[1]}; tell them apart (e.g. a "
-                             f"'place', 'date' or 'refDate')"])
+        self._check_struct_clash(node, cls, data, ctx.fact.where)
         yield owner, link, node
         yield node, RDF.type, term(cls)
         spec = schema.STRUCTS[cls]
@@ -215,6 +210,20 @@ class Converter:
             yield from self._triples(ctx, node, spec[key], value)
         if cls == "Funding":
             yield owner, CLD.fundedBy, self.mint.entity(str(data["funder"]))
+
+    def _check_struct_clash(self, node: URIRef, cls: str, data: dict[str, Any],
+                            where: str) -> None:
+        """Two mentions of one struct node may add detail but not contradict a single value."""
+        spec = schema.STRUCTS[cls]
+        known = self._structs.setdefault(node, {})
+        for key, value in data.items():
+            if spec[key].many or spec[key].range == "text":
+                continue
+            seen = known.setdefault(key, (str(value), where))
+            if seen[0] != str(value):
+                raise SeedError([f"{where}: this {cls} gets the same IRI <{node}> as the one at "
+                                 f"{seen[1]} but its '{key}' differs ({value} vs {seen[0]}); "
+                                 f"tell them apart (e.g. a 'place', 'date' or 'refDate')"])
 
     def _struct_iri(self, owner: URIRef, cls: str, data: dict[str, Any]) -> URIRef:
         parts = [slug_of(str(data[k])) for k in schema.STRUCT_KEY[cls] if data.get(k)]

@@ -1,4 +1,4 @@
-"""Where the data directories are: next to the package in a wheel, at the repo root in a checkout."""
+"""Where the data directories are: inside the package in a wheel, at the repo root in a checkout."""
 
 from __future__ import annotations
 
@@ -23,11 +23,12 @@ def repo_root() -> Path:
 
 
 def sources_dir() -> Path | None:
-    """The source articles: ``$CLUSTERLD_SOURCES``, else ``../shared/sources`` beside the checkout."""
+    """The source articles: ``$CLUSTERLD_SOURCES``, else ``../shared/sources`` by the checkout."""
     env = os.environ.get("CLUSTERLD_SOURCES")
     if env:
         return Path(env)
-    for candidate in (_REPO.parent / "shared" / "sources", Path.cwd().parent / "shared" / "sources"):
+    candidates = (_REPO.parent / "shared" / "sources", Path.cwd().parent / "shared" / "sources")
+    for candidate in candidates:
         if candidate.is_dir():
             return candidate
     return None

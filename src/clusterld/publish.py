@@ -253,7 +253,8 @@ def describe(ds: Dataset, union: Graph, result: BuildResult, mint: Minter) -> Gr
         g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
         g.add((dist, DCTERMS.license, LICENSE))
         if path.is_file():
-            g.add((dist, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger)))
+            size = Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger)
+            g.add((dist, DCAT.byteSize, size))
             checksum = URIRef(f"{dist}#sha256")
             g.add((dist, SPDX.checksum, checksum))
             g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))

@@ -63,7 +63,8 @@ class Prop:
 
 # Keys allowed inside a fact of any entity.
 COMMON: dict[str, Prop] = {
-    "name": Prop("skos:altLabel", "text"),  # a name as the source spells it (skos:prefLabel if equal to the label)
+    # a name as the source spells it (skos:prefLabel where equal to the label)
+    "name": Prop("skos:altLabel", "text"),
     "acronym": Prop("acronym", "string"),
     "description": Prop("dcterms:description", "text"),  # our own words, never the article's
     "country": Prop("country", "ref:Country"),
@@ -120,6 +121,7 @@ PROGRAMME: dict[str, Prop] = {
     "targetRegion": Prop("targetRegion", "ref:Place"),
     "offeredBy": Prop("offeredBy", "ref:Agent"),
     "inFrameworkOf": Prop("inFrameworkOf", "ref:Plan"),
+    "online": Prop("online", "boolean", many=False),
 }
 
 EVENT: dict[str, Prop] = {
@@ -133,6 +135,7 @@ EVENT: dict[str, Prop] = {
     "attendee": Prop("attendee", "ref:Agent"),
     "topic": Prop("topic", "concept:sector"),
     "launchOf": Prop("launchOf", "ref:Programme"),
+    "partOf": Prop("partOf", "ref:Plan"),  # an event held as part of a programme
 }
 
 PLACE: dict[str, Prop] = {
@@ -196,7 +199,8 @@ STRUCTS: dict[str, dict[str, Prop]] = {
         "unit": Prop("unit", "concept:unit", many=False),
         "qualifier": Prop("qualifier", "concept:qualifier", many=False),
         "date": Prop("reportedOn", "date", many=False),  # defaults to the source's date
-        "refDate": Prop("referenceDate", "date", many=False),  # when the figure held, if not the report date
+        # when the figure held, if not when it was reported
+        "refDate": Prop("referenceDate", "date", many=False),
         "place": Prop("scope", "ref:Place", many=False),
         "note": Prop("note", "text"),
     },

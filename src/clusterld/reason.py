@@ -1,0 +1,266 @@
+"""OWL consistency check of ontology + data with owlready2 and HermiT.
+
+HermiT runs in Java (``owlready2.sync_reasoner``) on a fresh :class:`owlready2.World`, fed
+with the N-Triples of the ontology and the data. Before loading, a few kinds of triples are
+left out (see :func:`reasoner_input`):
+
+* reified statements (``?st a rdf:Statement; rdf:subject …; rdf:predicate …``) — OWL 2 DL
+  reserves the RDF reification vocabulary, ``rdf:predicate`` puns every property as an
+  individual, and the statements carry provenance only: they cannot make the data
+  inconsistent, while they double the size of the input;
+* ``prov:wasDerivedFrom`` (the link of a statement or a graph to its evidence), for the
+  same reason;
+* ``owl:imports`` (the check must never fetch anything).
+
+HermiT only knows the datatypes of the OWL 2 datatype map; ``xsd:date``, ``xsd:gYear`` and
+``xsd:gYearMonth`` are not among them, so HermiT runs with ``--ignoreUnsupportedDatatypes``:
+constraints on dates (e.g. two different founding dates of one organisation) are the
+business of the SHACL shapes, not of the reasoner.
+
+HermiT only says *that* the input is inconsistent. To name the culprits,
+:func:`diagnose` looks, in Python, for individuals whose asserted or domain/range-inferred
+types include two disjoint classes — the usual cause with this ontology.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import owlready2
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, PROV, RDF, RDFS
+
+from clusterld.errors import ClusterldError, InconsistentOntologyError
+
+_INFERENCES_IRI = "http://inferrences/"  # spelled as owlready2 spells it
+_REIFICATION = {RDF.subject, RDF.predicate, RDF.object}
+_DROPPED_PREDICATES = _REIFICATION | {PROV.wasDerivedFrom, OWL.imports}
+
+
+@dataclass(frozen=True)
+class ReasonerReport:
+    """What the reasoner saw and did on a consistent input."""
+
+    classes: int
+    individuals: int
+    inferred_facts: int
+    seconds: float
+    input_triples: int
+    dropped_triples: int
+    unsatisfiable_classes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def summary(self) -> str:
+        """One line for the CLI."""
+        return (f"consistent: {self.classes} classes, {self.individuals} individuals, "
+                f"{self.inferred_facts} inferred facts, {self.input_triples} triples "
+                f"({self.dropped_triples} provenance triples left out), {self.seconds:.1f} s")
+
+
+def _all_triples(graph: Graph) -> Iterator[tuple]:
+    """Every triple of a graph, or of every named graph of a Dataset / ConjunctiveGraph."""
+    if hasattr(graph, "quads"):
+        for s, p, o, _ in graph.quads((None, None, None, None)):
+            yield s, p, o
+    else:
+        yield from graph
+
+
+def reasoner_input(*graphs: Graph) -> tuple[Graph, int]:
+    """Merge the graphs into the one graph HermiT gets; returns it and the dropped count."""
+    triples: set[tuple] = set()
+    for graph in graphs:
+        triples.update(_all_triples(graph))
+    statements = {s for s, p, o in triples if p == RDF.type and o == RDF.Statement}
+    merged = Graph()
+    dropped = 0
+    for s, p, o in triples:
+        if s in statements or p in _DROPPED_PREDICATES:
+            dropped += 1
+            continue
+        merged.add((s, p, o))
+    return merged, dropped
+
+
+def check_consistency(ontology: Graph, data: Graph, *, infer_property_values: bool = False
+                      ) -> ReasonerReport:
+    """Run HermiT on ontology + data; raise InconsistentOntologyError if they clash.
+
+    Unsatisfiable classes (classes that can have no instance) also raise, naming them.
+    ``data`` may be a Dataset: the union of its graphs is checked.
+    """
+    merged, dropped = reasoner_input(ontology, data)
+    world = owlready2.World()
+    try:
+        onto = world.get_ontology("https://w3id.org/clusterld/reasoner-input")
+        onto.load(fileobj=io.BytesIO(merged.serialize(format="nt", encoding="utf-8")),
+                  format="ntriples")
+        start = time.perf_counter()
+        try:
+            owlready2.sync_reasoner(world, infer_property_values=infer_property_values,
+                                    debug=0, ignore_unsupported_datatypes=True)
+        except owlready2.OwlReadyInconsistentOntologyError as exc:
+            culprits = diagnose(merged)
+            raise InconsistentOntologyError(_message(culprits)) from exc
+        except owlready2.OwlReadyJavaError as exc:
+            raise ClusterldError(f"the OWL reasoner failed: {exc}") from exc
+        except FileNotFoundError as exc:
+            raise ClusterldError(f"the OWL reasoner needs Java ({owlready2.JAVA_EXE!r}): "
+                                 f"{exc}") from exc
+        seconds = time.perf_counter() - start
+        unsat = tuple(sorted(c.iri for c in world.inconsistent_classes()))
+        if unsat:
+            raise InconsistentOntologyError(
+                "unsatisfiable classes (no individual can belong to them): " + ", ".join(unsat))
+        inferred = world.get_ontology(_INFERENCES_IRI)
+        return ReasonerReport(
+            classes=sum(1 for _ in world.classes()),
+            individuals=count_individuals(merged),
+            inferred_facts=sum(1 for _ in inferred.get_triples()),
+            seconds=seconds,
+            input_triples=len(merged),
+            dropped_triples=dropped,
+            unsatisfiable_classes=unsat,
+        )
+    finally:
+        world.close()
+
+
+def count_individuals(graph: Graph) -> int:
+    """Subjects typed with a class outside the RDF/RDFS/OWL built-in vocabulary."""
+    builtin = (str(RDF), str(RDFS), str(OWL))
+    return len({s for s, o in graph.subject_objects(RDF.type)
+                if isinstance(o, URIRef) and not str(o).startswith(builtin)})
+
+
+# --- diagnosis -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One individual that belongs to two disjoint classes, and why it has each type."""
+
+    individual: str
+    classes: tuple[str, str]
+    reasons: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return (f"{self.individual} is both {self.classes[0]} and {self.classes[1]}, which are "
+                f"disjoint ({'; '.join(self.reasons)})")
+
+
+def _named(nodes: Iterable) -> set[URIRef]:
+    return {n for n in nodes if isinstance(n, URIRef)}
+
+
+def _superclasses(graph: Graph) -> dict[URIRef, set[URIRef]]:
+    """Reflexive-transitive closure of rdfs:subClassOf between named classes."""
+    direct: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for sub, sup in graph.subject_objects(RDFS.subClassOf):
+        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+            direct[sub].add(sup)
+    closure: dict[URIRef, set[URIRef]] = {}
+
+    def walk(cls: URIRef) -> set[URIRef]:
+        if cls not in closure:
+            closure[cls] = {cls}
+            for sup in direct.get(cls, ()):
+                closure[cls] |= walk(sup)
+        return closure[cls]
+
+    for cls in list(direct):
+        walk(cls)
+    return defaultdict(set, closure)
+
+
+def _disjoint_pairs(graph: Graph) -> set[frozenset[URIRef]]:
+    pairs: set[frozenset[URIRef]] = set()
+    for a, b in graph.subject_objects(OWL.disjointWith):
+        if isinstance(a, URIRef) and isinstance(b, URIRef):
+            pairs.add(frozenset((a, b)))
+    for node in graph.subjects(RDF.type, OWL.AllDisjointClasses):
+        lst = graph.value(node, OWL.members)
+        members = [m for m in Collection(graph, lst) if isinstance(m, URIRef)] if lst else []
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                pairs.add(frozenset((a, b)))
+    return pairs
+
+
+def _property_axioms(graph: Graph) -> tuple[dict, dict]:
+    """Named domains and ranges per property, inherited along rdfs:subPropertyOf."""
+    domains: dict[URIRef, set[URIRef]] = defaultdict(set)
+    ranges: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for prop, cls in graph.subject_objects(RDFS.domain):
+        domains[prop] |= _named([cls])
+    for prop, cls in graph.subject_objects(RDFS.range):
+        ranges[prop] |= _named([cls])
+    for prop, inv in graph.subject_objects(OWL.inverseOf):  # p inverseOf q: dom p = ran q
+        domains[inv] |= ranges[prop]
+        ranges[inv] |= domains[prop]
+        domains[prop] |= ranges[inv]
+        ranges[prop] |= domains[inv]
+    supers: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for sub, sup in graph.subject_objects(RDFS.subPropertyOf):
+        supers[sub].add(sup)
+    for prop in list(supers):
+        seen, todo = set(), list(supers[prop])
+        while todo:
+            sup = todo.pop()
+            if sup in seen:
+                continue
+            seen.add(sup)
+            domains[prop] |= domains.get(sup, set())
+            ranges[prop] |= ranges.get(sup, set())
+            todo.extend(supers.get(sup, ()))
+    return domains, ranges
+
+
+def diagnose(graph: Graph) -> list[Clash]:
+    """Individuals typed (by assertion, domain or range) with two disjoint classes."""
+    supers = _superclasses(graph)
+    pairs = _disjoint_pairs(graph)
+    domains, ranges = _property_axioms(graph)
+    why: dict[URIRef | BNode, dict[URIRef, str]] = defaultdict(dict)
+    for s, p, o in graph:
+        if p == RDF.type and isinstance(o, URIRef):
+            why[s].setdefault(o, f"asserted a {o}")
+            continue
+        for cls in domains.get(p, ()):
+            why[s].setdefault(cls, f"subject of {p}")
+        if not isinstance(o, URIRef | BNode):
+            continue
+        for cls in ranges.get(p, ()):
+            why[o].setdefault(cls, f"object of {p} from {s}")
+    clashes: list[Clash] = []
+    for individual, reasons in why.items():
+        if not isinstance(individual, URIRef) or (individual, RDF.type, OWL.Class) in graph:
+            continue
+        origin: dict[URIRef, str] = {}
+        for cls, reason in reasons.items():
+            for sup in supers.get(cls) or {cls}:
+                origin.setdefault(sup, reason)
+        for pair in pairs:
+            a, b = sorted(pair)
+            if a in origin and b in origin:
+                clashes.append(Clash(str(individual), (str(a), str(b)),
+                                     tuple(dict.fromkeys((origin[a], origin[b])))))
+    return sorted(clashes, key=lambda c: (c.individual, c.classes))
+
+
+def _message(clashes: list[Clash]) -> str:
+    if not clashes:
+        return ("ontology and data are inconsistent (HermiT); no individual with two disjoint "
+                "types was found, look for functional properties or disjoint classes")
+    lines = [f"ontology and data are inconsistent: {len(clashes)} clash(es)"]
+    lines += [f"  {clash}" for clash in clashes[:50]]
+    if len(clashes) > 50:
+        lines.append(f"  … and {len(clashes) - 50} more")
+    return "\n".join(lines)

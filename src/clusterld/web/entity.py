@@ -1,0 +1,504 @@
+"""The view model of an entity page: properties, nested nodes, inverse links, provenance."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from clusterld.web.labels import curie, local_name
+from clusterld.web.rdfview import (
+    CLD,
+    DCTERMS,
+    LABEL_PREDICATES,
+    PROV,
+    RDF,
+    SKOS,
+    WIKIDATA,
+    XSD,
+    Reader,
+    Term,
+    iri,
+    number,
+    values,
+)
+
+STRUCT_CLASSES = {CLD + n for n in
+                  ("Post", "Signature", "Participation", "Funding", "Support", "Figure")}
+STRUCT_LINKS = {CLD + n for n in ("holds", "hasSignature", "hasParticipation", "hasFunding",
+                                  "supportedBy", "hasFigure")}
+HIDDEN = {RDF + "type", *LABEL_PREDICATES, SKOS + "altLabel", SKOS + "exactMatch"}
+# Triples about the bookkeeping, never shown as "referenced by".
+NOT_INVERSE = (RDF + "subject", RDF + "object", RDF + "predicate", DCTERMS + "isPartOf",
+               PROV + "wasDerivedFrom", DCTERMS + "source")
+PREPOSITIONS = {"of", "by", "in", "to", "for", "on", "at", "with", "from", "de", "du", "des",
+                "par", "en", "à", "au", "pour", "dans", "avec", "sur"}
+# The properties that sum a struct node up, in reading order.
+CAPTION = {CLD + k: [CLD + p for p in v] for k, v in {
+    "Figure": ["indicator", "value", "unit", "qualifier"],
+    "Post": ["role", "postIn"],
+    "Signature": ["signatory", "role", "onBehalfOf"],
+    "Participation": ["participant", "participationRole", "country"],
+    "Funding": ["funder", "fundingShare"],
+    "Support": ["supporter", "supportKind", "date"],
+}.items()}
+INVERSE_PAGE = 20
+FACTS_PAGE = 50
+
+
+@dataclass
+class ValueView:
+    """One value of a property, ready to print."""
+
+    text: str
+    href: str | None = None
+    external: str | None = None
+    title: str | None = None
+    lang: str | None = None
+    datatype: str | None = None
+    detail: str | None = None
+    nested: list[PropView] | None = None
+    refs: list[int] = field(default_factory=list)
+    parts: list[ValueView] | None = None  # a struct node summed up, link by link
+    sep: str = ""  # printed before this value when it is one of ``parts``
+    iri: str | None = None
+
+
+@dataclass
+class PropView:
+    """A property with its values."""
+
+    iri: str
+    label: str
+    definition: str | None
+    curie: str
+    values: list[ValueView]
+
+
+@dataclass
+class InverseGroup:
+    """Entities pointing at this one through one property, one page of them."""
+
+    iri: str
+    label: str
+    definition: str | None
+    count: int
+    items: list[ValueView]
+    page: int
+    pages: int
+
+
+@dataclass
+class Passage:
+    """A text span that states some facts."""
+
+    number: int
+    start: int | None
+    end: int | None
+    facts: list[str]
+
+
+@dataclass
+class SourceRef:
+    """A source document and the passages of it used on the page."""
+
+    iri: str
+    href: str | None
+    title: str
+    publisher: str | None
+    issued: str | None
+    passages: list[Passage]
+
+
+@dataclass
+class EntityView:
+    """Everything the entity template prints."""
+
+    iri: str
+    label: str
+    label_lang: str | None
+    labels: dict[str, list[str]]
+    alt_labels: list[ValueView]
+    types: list[ValueView]
+    props: list[PropView]
+    inverse: list[InverseGroup]
+    sources: list[SourceRef]
+    wikidata: list[str]
+    same_as: list[str]
+    facts: InverseGroup | None = None
+    raw: dict[str, list[Term]] = field(default_factory=dict)
+
+    @property
+    def other_labels(self) -> list[tuple[str, str]]:
+        """``(lang, label)`` of the labels other than the one in the heading."""
+        return [(lang, text) for lang, texts in sorted(self.labels.items()) for text in texts
+                if text != self.label]
+
+
+def key(s: str, p: str, o: Term) -> tuple[str, str, str]:
+    """The identity of a fact, to match it with its reified statement."""
+    return s, p, str(o)
+
+
+def outgoing(reader: Reader, subjects: list[str]) -> dict[str, dict[str, list[Term]]]:
+    """``{subject: {predicate: [objects]}}`` for the subjects."""
+    found: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+    if not subjects:
+        return found
+    for row in reader.select(
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ {values('s', subjects)} ?s ?p ?o }}"
+    ):
+        objects = found[row["s"].value][row["p"].value]
+        if row["o"] not in objects:
+            objects.append(row["o"])
+    return found
+
+
+def literal_text(term: ox.Literal) -> tuple[str, str | None]:
+    """A literal's display text and a short datatype name for its hover."""
+    dtype = term.datatype.value if term.datatype else None
+    if dtype and dtype.startswith(XSD) and dtype not in (XSD + "string",):
+        return term.value, curie(dtype)
+    return term.value, None
+
+
+class EntityBuilder:
+    """Builds an :class:`EntityView` from the graph through a :class:`Reader`."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.r = reader
+        self.refs: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        self.captions: dict[str, str] = {}
+
+    def value(self, term: Term, nested: list[PropView] | None = None,
+              detail: str | None = None) -> ValueView:
+        if isinstance(term, ox.Literal):
+            text, dtype = literal_text(term)
+            return ValueView(text=text, lang=term.language or None, datatype=dtype)
+        if isinstance(term, ox.BlankNode):
+            return ValueView(text="[]", nested=nested)
+        target = term.value
+        href = self.r.href(target)
+        external = None if href else target
+        title = self.r.definition(target) if href else None
+        text = self.captions.get(target) or self.r.label(target)
+        if external and target.startswith(WIKIDATA):
+            text = "Wikidata " + local_name(target)
+        return ValueView(text=text, href=href, external=external, title=title or target,
+                         iri=target, lang=self.r.label_lang(target) or None, nested=nested,
+                         detail=detail)
+
+    def props(self, subject: str, data: dict[str, list[Term]],
+              nested: dict[str, list[PropView]], skip: set[str]) -> list[PropView]:
+        out: list[PropView] = []
+        for pred, objects in data.items():
+            if pred in skip:
+                continue
+            vals = []
+            for obj in sorted(in_language(objects, self.r.lang), key=self.sort_text):
+                view = self.value(obj, nested.get(obj.value) if isinstance(obj, ox.NamedNode)
+                                  else None)
+                view.refs = self.refs.get(key(subject, pred, obj), [])
+                vals.append(view)
+            out.append(PropView(iri=pred, label=self.r.label(pred),
+                                definition=self.r.definition(pred), curie=curie(pred),
+                                values=vals))
+        out.sort(key=lambda p: (p.iri in STRUCT_LINKS, p.label.lower()))
+        return out
+
+    def sort_text(self, term: Term) -> str:
+        if isinstance(term, ox.NamedNode):
+            return self.r.label(term.value).lower()
+        return term.value.lower()
+
+    def provenance(self, subjects: list[str]) -> list[SourceRef]:
+        """Number every span stating a fact on the subjects; group them by document."""
+        found = self.r.select(
+            f"SELECT DISTINCT ?s ?p ?o ?span ?start ?end ?doc WHERE {{ {values('s', subjects)}"
+            " ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;"
+            " prov:wasDerivedFrom ?span ."
+            " OPTIONAL { ?span oa:start ?start } OPTIONAL { ?span oa:end ?end }"
+            " OPTIONAL { ?span dcterms:isPartOf ?doc } }"
+        )
+        spans: dict[str, dict] = {}
+        for row in found:
+            span = row["span"].value
+            entry = spans.setdefault(span, {
+                "doc": row["doc"].value if "doc" in row else span.split("#", 1)[0],
+                "start": number(row["start"], -1) if "start" in row else None,
+                "end": number(row["end"], -1) if "end" in row else None, "facts": []})
+            entry["facts"].append((row["s"].value, row["p"].value, row["o"]))
+        docs = sorted({e["doc"] for e in spans.values()})
+        self.r.fetch_labels({row["p"].value for row in found})
+        meta = self.documents(docs)
+        ordered = sorted(spans.items(), key=lambda kv: (kv[1]["doc"], kv[1]["start"] or 0))
+        by_doc: dict[str, list[Passage]] = defaultdict(list)
+        for n, (_span, entry) in enumerate(ordered, start=1):
+            names: list[str] = []
+            for s, p, o in entry["facts"]:
+                self.refs[key(s, p, o)].append(n)
+                name = self.r.label(p)
+                if name not in names:
+                    names.append(name)
+            by_doc[entry["doc"]].append(Passage(n, entry["start"], entry["end"], names))
+        return [SourceRef(iri=d, href=self.r.href(d), passages=by_doc[d], **meta[d])
+                for d in docs]
+
+    def documents(self, docs: list[str]) -> dict[str, dict[str, str | None]]:
+        """Title, publisher and date of source documents."""
+        meta: dict[str, dict[str, str | None]] = {
+            d: {"title": None, "publisher": None, "issued": None} for d in docs}
+        if not docs:
+            return meta
+        self.r.fetch_labels(docs)
+        for row in self.r.select(
+            f"SELECT ?d ?k ?v WHERE {{ {values('d', docs)}"
+            " { ?d dcterms:title ?v BIND('title' AS ?k) } UNION"
+            " { ?d dcterms:publisher ?v BIND('publisher' AS ?k) } UNION"
+            " { ?d dcterms:issued ?v BIND('issued' AS ?k) } }"
+        ):
+            value = row["v"]
+            text = self.r.label(value.value) if isinstance(value, ox.NamedNode) else value.value
+            slot = meta[row["d"].value]
+            if row["k"].value == "title" and isinstance(value, ox.Literal) and slot["title"] \
+                    and value.language != self.r.lang:
+                continue
+            slot[row["k"].value] = text
+        for d, slot in meta.items():
+            slot["title"] = slot["title"] or self.r.label(d)
+        return meta
+
+    def caption_parts(self, data: dict[str, list[Term]], skip: str | None = None
+                      ) -> list[tuple[str, ValueView]]:
+        """A struct node summed up by its main values: ``[(predicate, value)]``.
+
+        A figure reads "member count: 120 members (approximately)"; other nodes list their
+        main values with " · " between them. ``skip`` (the page's subject) is left out.
+        """
+        kinds = [t.value for t in data.get(RDF + "type", []) if t.value in CAPTION]
+        figure = bool(kinds) and kinds[0] == CLD + "Figure"
+        parts: list[tuple[str, ValueView]] = []
+        for pred in CAPTION.get(kinds[0], []) if kinds else []:
+            objects = [o for o in in_language(data.get(pred, []), self.r.lang) if o.value != skip]
+            if not objects:
+                continue
+            view = self.value(objects[0])
+            if figure:
+                view.sep = {CLD + "value": ": ", CLD + "unit": " ",
+                            CLD + "qualifier": " "}.get(pred, "")
+                if pred == CLD + "qualifier":
+                    view.text = f"({view.text})"
+            else:
+                view.sep = " · " if parts else ""
+            parts.append((pred, view))
+        return parts
+
+    def caption(self, data: dict[str, list[Term]], skip: str | None = None) -> str:
+        """The text of :meth:`caption_parts`."""
+        return "".join(v.sep + v.text for _, v in self.caption_parts(data, skip))
+
+    def build(self, subject: str) -> EntityView:
+        """Read everything about ``subject``."""
+        r = self.r
+        data = outgoing(r, [subject])[subject]
+        linked = [o.value for objs in data.values() for o in objs if isinstance(o, ox.NamedNode)]
+        struct_nodes = [n for n, ts in r.types(linked).items() if STRUCT_CLASSES & set(ts)]
+        nested_data = outgoing(r, struct_nodes)
+        sources = self.provenance([subject, *struct_nodes])
+        terms = set(data) | set(linked)
+        for node_data in nested_data.values():
+            terms |= set(node_data)
+            terms |= {o.value for objs in node_data.values() for o in objs
+                      if isinstance(o, ox.NamedNode)}
+        r.fetch_labels(terms | {subject})
+        nested, summaries = {}, {}
+        for node in struct_nodes:
+            parts = self.caption_parts(nested_data[node], subject)
+            summaries[node] = [v for _, v in parts]
+            self.captions[node] = "".join(v.sep + v.text for v in summaries[node])
+            shown = {RDF + "type", *(p for p, _ in parts)}
+            nested[node] = order_nested(self.props(node, nested_data[node], {}, shown))
+        labels: dict[str, list[str]] = defaultdict(list)
+        for pred in LABEL_PREDICATES:
+            for obj in data.get(pred, []):
+                if isinstance(obj, ox.Literal) and obj.value not in labels[obj.language or ""]:
+                    labels[obj.language or ""].append(obj.value)
+        alt = [self.value(o) for o in sorted(data.get(SKOS + "altLabel", []),
+                                             key=lambda t: t.value)]
+        for view, obj in zip(alt, sorted(data.get(SKOS + "altLabel", []),
+                                         key=lambda t: t.value), strict=True):
+            view.refs = self.refs.get(key(subject, SKOS + "altLabel", obj), [])
+        matches = [o.value for o in data.get(SKOS + "exactMatch", [])
+                   if isinstance(o, ox.NamedNode)]
+        types = [self.value(t) for t in data.get(RDF + "type", [])]
+        return EntityView(
+            iri=subject, label=r.label(subject), label_lang=r.label_lang(subject),
+            labels=dict(labels), alt_labels=alt, types=types,
+            props=with_parts(self.props(subject, data, nested, HIDDEN), summaries),
+            inverse=[], sources=sources,
+            wikidata=[m for m in matches if m.startswith(WIKIDATA)],
+            same_as=[m for m in matches if not m.startswith(WIKIDATA)], raw=dict(data))
+
+
+def in_language(objects: list[Term], lang: str) -> list[Term]:
+    """Language-tagged literals in ``lang`` only (else the other language); the rest as is."""
+    tagged = [o for o in objects if isinstance(o, ox.Literal) and o.language]
+    if not tagged:
+        return objects
+    langs = {o.language.split("-")[0].lower() for o in tagged}
+    keep = lang if lang in langs else ("fr" if lang == "en" else "en")
+    if keep not in langs:
+        return objects
+    return [o for o in objects if not (isinstance(o, ox.Literal) and o.language)
+            or o.language.split("-")[0].lower() == keep]
+
+
+def with_parts(props: list[PropView], summaries: dict[str, list[ValueView]]) -> list[PropView]:
+    """Give each struct value its summary parts."""
+    for prop in props:
+        for view in prop.values:
+            if summaries.get(view.iri):
+                view.parts = summaries[view.iri]
+    return props
+
+
+FIGURE_ORDER = [CLD + n for n in ("indicator", "value", "unit", "qualifier", "scope",
+                                  "reportedOn", "referenceDate", "note")]
+
+
+def order_nested(props: list[PropView]) -> list[PropView]:
+    """Figures read indicator, value, unit, qualifier, then dates."""
+    rank = {p: i for i, p in enumerate(FIGURE_ORDER)}
+    return sorted(props, key=lambda p: (rank.get(p.iri, len(rank)), p.label))
+
+
+def inverse_properties(reader: Reader, preds: list[str]) -> dict[str, str]:
+    """The declared inverse (``owl:inverseOf``, either way) of each property."""
+    if not preds:
+        return {}
+    found = {}
+    for row in reader.select(
+        f"SELECT ?p ?inv WHERE {{ {values('p', preds)}"
+        " { ?p owl:inverseOf ?inv } UNION { ?inv owl:inverseOf ?p } FILTER(isIRI(?inv)) }"
+    ):
+        found.setdefault(row["p"].value, row["inv"].value)
+    return found
+
+
+def inverse_label(reader: Reader, pred: str, inverse: str | None = None) -> str:
+    """The inverse property's label, else "is X of" ("X this" after a preposition)."""
+    if inverse:
+        reader.fetch_labels([inverse])
+        if reader.labels.name(inverse, reader.lang):
+            return reader.label(inverse)
+    name = reader.label(pred)
+    words = name.split()
+    if words and words[-1].lower() in PREPOSITIONS:
+        return name + (" ceci" if reader.lang == "fr" else " this")
+    return (f"est {name} de" if reader.lang == "fr" else f"is {name} of")
+
+
+def owners(reader: Reader, nodes: list[str]) -> dict[str, str]:
+    """The entity owning each struct node (``?owner cld:holds ?node`` and the like)."""
+    if not nodes:
+        return {}
+    found = {}
+    for row in reader.select(
+        f"SELECT ?n ?owner WHERE {{ {values('n', nodes)} {values('l', sorted(STRUCT_LINKS))}"
+        " ?owner ?l ?n }"
+    ):
+        found[row["n"].value] = row["owner"].value
+    return found
+
+
+def inverse_groups(builder: EntityBuilder, subject: str, focus: str | None,
+                   page: int) -> list[InverseGroup]:
+    """Count the entities pointing here per property; list one page of each."""
+    r = builder.r
+    excluded = ", ".join(iri(p) for p in NOT_INVERSE)
+    counts = r.select(
+        f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {iri(subject)}"
+        f" FILTER(?p NOT IN ({excluded})) }} GROUP BY ?p"
+    )
+    inverses = inverse_properties(r, [row["p"].value for row in counts])
+    r.fetch_labels([*(row["p"].value for row in counts), *inverses.values()])
+    groups = []
+    for row in sorted(counts, key=lambda x: r.label(x["p"].value).lower()):
+        pred, count = row["p"].value, number(row["n"])
+        pages = max(1, math.ceil(count / INVERSE_PAGE))
+        current = min(max(page, 1), pages) if pred == focus else 1
+        subjects = [x["s"].value for x in r.select(
+            f"SELECT ?s (MIN(LCASE(STR(COALESCE(?l1, ?l2, ?s)))) AS ?k) WHERE {{"
+            f" ?s {iri(pred)} {iri(subject)}"
+            f" OPTIONAL {{ ?s skos:prefLabel ?l1 FILTER(LANG(?l1) = {lang_lit(r.lang)}) }}"
+            " OPTIONAL { ?s skos:prefLabel ?l2 } } GROUP BY ?s ORDER BY ?k ?s"
+            f" LIMIT {INVERSE_PAGE} OFFSET {(current - 1) * INVERSE_PAGE}"
+        ) if isinstance(x.get("s"), ox.NamedNode)]
+        groups.append(InverseGroup(iri=pred, label=inverse_label(r, pred, inverses.get(pred)),
+                                   definition=r.definition(pred), count=count,
+                                   items=item_views(builder, subjects, subject), page=current,
+                                   pages=pages))
+    return groups
+
+
+def lang_lit(lang: str) -> str:
+    return '"fr"' if lang == "fr" else '"en"'
+
+
+def item_views(builder: EntityBuilder, subjects: list[str], skip: str | None = None
+               ) -> list[ValueView]:
+    """Links to entities; a struct node is shown as its owner with the node's kind."""
+    r = builder.r
+    types = r.types(subjects)
+    structs = [s for s in subjects if STRUCT_CLASSES & set(types.get(s, []))]
+    owner = owners(r, structs)
+    r.fetch_labels([*subjects, *owner.values(), *{t for ts in types.values() for t in ts}])
+    views = []
+    node_data = outgoing(r, structs)
+    r.fetch_labels(o.value for data in node_data.values() for objs in data.values()
+                   for o in objs if isinstance(o, ox.NamedNode))
+    for s in subjects:
+        if s in owner:
+            kind = ", ".join(r.label(t) for t in types[s] if t in STRUCT_CLASSES)
+            caption = builder.caption(node_data[s], skip)
+            views.append(ValueView(text=r.label(owner[s]), href=r.href(owner[s]),
+                                   title=owner[s], detail=f"{kind}: {caption}" if caption
+                                   else kind))
+        else:
+            views.append(builder.value(ox.NamedNode(s)))
+    return views
+
+
+def document_facts(builder: EntityBuilder, doc: str, page: int) -> InverseGroup | None:
+    """The facts a source document states, in the order of its text."""
+    r = builder.r
+    pattern = (f"?span dcterms:isPartOf {iri(doc)} . ?st prov:wasDerivedFrom ?span ;"
+               " rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .")
+    total = r.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+    count = number(total[0].get("n")) if total else 0
+    if not count:
+        return None
+    pages = max(1, math.ceil(count / FACTS_PAGE))
+    current = min(max(page, 1), pages)
+    found = r.select(
+        f"SELECT ?s ?p ?o ?start ?end WHERE {{ {pattern}"
+        " OPTIONAL { ?span oa:start ?start } OPTIONAL { ?span oa:end ?end } }"
+        f" ORDER BY ?start ?end ?s ?p LIMIT {FACTS_PAGE} OFFSET {(current - 1) * FACTS_PAGE}"
+    )
+    subjects = sorted({row["s"].value for row in found})
+    shown = dict(zip(subjects, item_views(builder, subjects), strict=True))
+    objects = sorted({row["o"].value for row in found if isinstance(row["o"], ox.NamedNode)})
+    structs = [n for n, ts in r.types(objects).items() if STRUCT_CLASSES & set(ts)]
+    for node, data in outgoing(r, structs).items():
+        builder.captions[node] = builder.caption(data)
+    items = []
+    for row in found:
+        who = shown[row["s"].value]
+        what = builder.value(row["o"])
+        span = f"{number(row.get('start'))}–{number(row.get('end'))}"
+        items.append(ValueView(text=who.text, href=who.href, title=who.title,
+                               detail=f"{r.label(row['p'].value)}: {what.text} · {span}"))
+    return InverseGroup(iri=doc, label="", definition=None, count=count, items=items,
+                        page=current, pages=pages)

@@ -1,0 +1,217 @@
+"""Reading the graph for the HTML pages: SPARQL rows, terms, labels and links.
+
+Everything here sits on one callable that runs a SPARQL SELECT (the store's ``query``),
+so the pages need nothing from the store beyond it. The default graph is assumed to be
+the union of the named graphs, as on the public endpoint.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from clusterld.schema import ONTOLOGY_NS, VOCAB_NS
+from clusterld.web.labels import BUILTIN_LABELS, curie, humanise, local_name, pick
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+OA = "http://www.w3.org/ns/oa#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+WIKIDATA = "http://www.wikidata.org/entity/"
+CLD = ONTOLOGY_NS
+
+LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label")
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term]
+Runner = Callable[[str], Any]
+
+
+def iri(term: str) -> str:
+    """``<term>`` for SPARQL, refusing characters that would break out of the IRI."""
+    if any(c in term for c in '<>"{}|^`\\ \n\r\t'):
+        raise ValueError(f"not an IRI: {term!r}")
+    return f"<{term}>"
+
+
+def literal(text: str) -> str:
+    """A SPARQL string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return '"' + escaped.replace("\r", "\\r") + '"'
+
+
+def values(var: str, terms: Iterable[str]) -> str:
+    """``VALUES ?var { <a> <b> }``."""
+    return f"VALUES ?{var} {{ {' '.join(iri(t) for t in terms)} }}"
+
+
+def _to_ox(term: Any) -> Term | None:
+    """Accept pyoxigraph terms as they are and convert rdflib ones."""
+    if term is None or isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return term
+    name = type(term).__name__
+    if name == "URIRef":
+        return ox.NamedNode(str(term))
+    if name == "BNode":
+        return ox.BlankNode(str(term))
+    if name == "Literal":
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    return ox.Literal(str(term))
+
+
+def rows(result: Any) -> list[Row]:
+    """Solutions of a SELECT as ``[{var: term}]`` (unbound variables left out)."""
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in result]
+    out: list[Row] = []
+    for solution in result:
+        if isinstance(solution, dict):
+            items = solution.items()
+        elif hasattr(solution, "asdict"):
+            items = solution.asdict().items()
+        else:
+            raise TypeError(f"cannot read a query solution of type {type(solution)}")
+        out.append({str(k).lstrip("?"): t for k, v in items if (t := _to_ox(v)) is not None})
+    return out
+
+
+def number(term: Term | None, default: int = 0) -> int:
+    """An integer literal's value."""
+    try:
+        return int(float(term.value)) if term is not None else default
+    except ValueError:
+        return default
+
+
+@dataclass
+class Labels:
+    """Labels and definitions of terms, by language (``""`` for none)."""
+
+    names: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(dict))
+    definitions: dict[str, dict[str, set[str]]] = field(
+        default_factory=lambda: defaultdict(dict))
+
+    def add(self, target: str, kind: str, text: str, lang: str) -> None:
+        table = self.definitions if kind == "def" else self.names
+        table[target].setdefault(lang, set()).add(text)
+
+    def name(self, term: str, lang: str) -> str | None:
+        return pick(self.names.get(term), lang)[0]
+
+    def definition(self, term: str, lang: str) -> str | None:
+        return pick(self.definitions.get(term), lang)[0]
+
+
+class Reader:
+    """Per-request access to the graph for the pages, in one language."""
+
+    def __init__(self, run: Runner, base: str, lang: str) -> None:
+        self.run = run
+        self.base = base
+        self.lang = lang
+        self.labels = Labels()
+        self._fetched: set[str] = set()
+
+    def select(self, query: str) -> list[Row]:
+        """Run a SELECT with the common prefixes declared."""
+        head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (
+            ("rdf", RDF), ("rdfs", RDFS), ("skos", SKOS), ("dcterms", DCTERMS),
+            ("prov", PROV), ("oa", OA), ("cld", CLD), ("xsd", XSD), ("owl", OWL)))
+        return rows(self.run(head + query))
+
+    # -- labels -----------------------------------------------------------------------
+    def fetch_labels(self, terms: Iterable[str]) -> None:
+        """Load labels and definitions of ``terms`` (once each)."""
+        todo = sorted({t for t in terms if t and t not in self._fetched})
+        for start in range(0, len(todo), 200):
+            chunk = todo[start:start + 200]
+            self._fetched.update(chunk)
+            for row in self.select(
+                f"SELECT ?s ?k ?l WHERE {{ {values('s', chunk)} "
+                "{ ?s skos:prefLabel ?l BIND('name' AS ?k) } UNION "
+                "{ ?s rdfs:label ?l BIND('rdfs' AS ?k) } UNION "
+                "{ ?s dcterms:title ?l BIND('title' AS ?k) } UNION "
+                "{ ?s skos:definition ?l BIND('def' AS ?k) } UNION "
+                "{ ?s rdfs:comment ?l BIND('comment' AS ?k) } }"
+            ):
+                if not isinstance(row.get("l"), ox.Literal):
+                    continue
+                kind = row["k"].value
+                if kind == "comment" and self.labels.definitions.get(row["s"].value):
+                    continue
+                self.labels.add(row["s"].value, "def" if kind in ("def", "comment") else "name",
+                                row["l"].value, row["l"].language or "")
+
+    def label(self, term: str) -> str:
+        """The term's label in the page language (fetching it if needed), else a readable name."""
+        if term not in self._fetched:
+            self.fetch_labels([term])
+        found = self.labels.name(term, self.lang)
+        if found:
+            return found
+        if term in BUILTIN_LABELS:
+            return BUILTIN_LABELS[term][self.lang if self.lang in ("en", "fr") else "en"]
+        if term.startswith(CLD):
+            return humanise(local_name(term))
+        if term.startswith(self.base + "id/") or term.startswith(VOCAB_NS):
+            return local_name(term).replace("-", " ")
+        return curie(term)
+
+    def definition(self, term: str) -> str | None:
+        """The term's definition in the page language, if any."""
+        if term not in self._fetched:
+            self.fetch_labels([term])
+        return self.labels.definition(term, self.lang)
+
+    def label_lang(self, term: str) -> str | None:
+        """The language of the label shown for ``term``."""
+        return pick(self.labels.names.get(term), self.lang)[1]
+
+    # -- links --------------------------------------------------------------------------
+    def href(self, term: str) -> str | None:
+        """Where a link to ``term`` goes on this site, ``None`` for an outside IRI."""
+        id_ns = self.base + "id/"
+        if term.startswith(id_ns):
+            path = term[len(id_ns):].split("#", 1)[0]
+            return f"/page/{path}" if path else None
+        if term.startswith(VOCAB_NS):
+            return f"/page/vocab/{term[len(VOCAB_NS):]}"
+        if term.startswith(CLD) and "#" in term:
+            return f"/class/{term[len(CLD):]}"
+        return None
+
+    def iri_for_path(self, path: str) -> str:
+        """The IRI behind ``/page/<path>``."""
+        if path.startswith("vocab/"):
+            return VOCAB_NS + path[len("vocab/"):]
+        return self.base + "id/" + path
+
+    # -- small reads ----------------------------------------------------------------------
+    def types(self, terms: Sequence[str]) -> dict[str, list[str]]:
+        """The ``rdf:type`` values of each term."""
+        found: dict[str, list[str]] = defaultdict(list)
+        if not terms:
+            return found
+        for row in self.select(
+            f"SELECT DISTINCT ?s ?t WHERE {{ {values('s', terms)} ?s a ?t }}"
+        ):
+            found[row["s"].value].append(row["t"].value)
+        return found
+
+    def exists(self, term: str) -> bool:
+        """True when ``term`` is the subject or the object of a triple."""
+        return bool(self.select(
+            f"SELECT ?x WHERE {{ {{ {iri(term)} ?p ?x }} UNION {{ ?x ?p {iri(term)} }} }} LIMIT 1"
+        ))

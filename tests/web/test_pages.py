@@ -1,0 +1,303 @@
+"""The human-readable pages, through the Flask test client, on tests/web/pagedata.py's graph."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from clusterld.web import browse
+from clusterld.web.labels import negotiate_lang
+from tests.web import pagedata
+from tests.web.pagedata import CE3M_EN, CE3M_FR, XSS
+
+MEMBER_OF = "https://w3id.org/clusterld/ontology%23memberOf"
+
+
+def html(response) -> str:
+    assert response.status_code == 200, response.status_code
+    assert response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+def h1(page: str) -> str:
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    assert match, "no <h1>"
+    return unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip()
+
+
+def items(page: str, section_id: str) -> list[str]:
+    """The link texts of the <li> items under the element with ``section_id``."""
+    start = page.index(f'id="{section_id}"')
+    end = page.find("</section>", start)
+    return [unescape(t) for t in re.findall(r"<li><a href=\"/page/[^\"]*\"[^>]*>([^<]*)</a>",
+                                            page[start:end])]
+
+
+# -- languages ---------------------------------------------------------------------------
+@pytest.mark.parametrize(("param", "header", "expected"), [
+    (None, None, "en"), ("fr", None, "fr"), ("en", "fr", "en"), (None, "fr-FR,fr;q=0.9", "fr"),
+    (None, "de, fr;q=0.5, en;q=0.4", "fr"), (None, "en;q=0.2, fr;q=0.8", "fr"),
+    ("xx", "de", "en"), (None, "fr;q=abc", "en"),
+])
+def test_negotiate_lang(param, header, expected):
+    assert negotiate_lang(param, header) == expected
+
+
+def test_entity_labels_per_language(pages_client):
+    en = html(pages_client.get("/page/cluster/ce3m?lang=en"))
+    fr = html(pages_client.get("/page/cluster/ce3m?lang=fr"))
+    assert h1(en) == CE3M_EN
+    assert h1(fr) == CE3M_FR
+    assert '<html lang="fr">' in fr and '<html lang="en">' in en
+    assert CE3M_FR in en and CE3M_EN in fr  # the other language's label is shown too
+    # Accept-Language when there is no ?lang=
+    negotiated = pages_client.get("/page/cluster/ce3m", headers={"Accept-Language": "fr-FR"})
+    assert h1(html(negotiated)) == CE3M_FR
+    assert negotiated.headers["Content-Language"] == "fr"
+    assert "Accept-Language" in negotiated.headers["Vary"]
+
+
+def test_entity_label_falls_back_to_other_language(pages_client):
+    page = html(pages_client.get("/page/person/jane-doe?lang=fr"))
+    assert h1(page) == "Jane Doe"
+    assert "pas de libellé dans la langue demandée" in page
+
+
+def test_property_names_and_definitions_from_ontology(pages_client):
+    en = html(pages_client.get("/page/cluster/ce3m?lang=en"))
+    fr = html(pages_client.get("/page/cluster/ce3m?lang=fr"))
+    assert 'title="Membership of an organisation.">Member of</span>' in en
+    assert '>Membre de</span>' in fr
+    assert ">Maroc</a>" in fr and ">Morocco</a>" in en  # neighbours linked by label
+    assert 'href="/page/place/morocco"' in en
+    assert 'href="/page/network/maroc-cluster"' in en
+
+
+def test_nested_figure_inline(pages_client):
+    page = unescape(html(pages_client.get("/page/cluster/ce3m?lang=en")))
+    assert "member count: 120 members (approximately)" in page
+    assert "2016-12-01" in page
+    fr = unescape(html(pages_client.get("/page/cluster/ce3m?lang=fr")))
+    assert "nombre de membres: 120 membres (environ)" in fr
+
+
+def test_literal_markup_is_escaped(pages_client):
+    for url in ("/page/cluster/ce3m", "/page/cluster/xss", "/class/Cluster?page=1",
+                "/page/source/001", "/", "/search?q=script"):
+        page = html(pages_client.get(url))
+        assert XSS not in page, url
+        assert "<b>bold</b>" not in page and "<b>Co</b>" not in page, url
+    page = html(pages_client.get("/page/cluster/xss"))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_jsonld_is_schema_org_and_cannot_break_out(pages_client):
+    page = html(pages_client.get("/page/cluster/ce3m?lang=en"))
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert len(blocks) == 1
+    assert "<" not in blocks[0]  # "</script>" in the data is written \u003c/script\u003e
+    doc = json.loads(blocks[0])
+    assert doc["@context"] == "https://schema.org/"
+    assert doc["@type"] == "Organization"
+    assert doc["@id"] == "https://w3id.org/clusterld/id/cluster/ce3m"
+    assert doc["name"] == CE3M_EN
+    assert doc["sameAs"] == ["http://www.wikidata.org/entity/Q4242"]
+    assert "</script>" in doc["description"]
+    assert "CE3M" in doc["alternateName"]
+    assert doc["memberOf"] == {"@id": "https://w3id.org/clusterld/id/network/maroc-cluster",
+            "name": "Maroc Cluster"}
+    xss = html(pages_client.get("/page/cluster/xss"))
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', xss, re.S)
+    assert json.loads(block.group(1))["name"] == XSS
+
+
+def test_provenance_box(pages_client):
+    page = unescape(html(pages_client.get("/page/cluster/ce3m?lang=en")))
+    box = page[page.index('id="prov"'):]
+    box = box[:box.index("</section>")]
+    assert '<a href="/page/source/000">Maroc Cluster prend son destin en main</a>' in box
+    assert "Les ECO" in box and "2016-12-01" in box
+    assert "characters 1745–1823" in box and "characters 3110–3190" in box
+    assert re.search(r"characters 3110–3190</span>: [^<]*member of", box)
+    # each fact links to its passage
+    assert re.search(r'CE3M</span><a class="ref" href="#prov-(\d+)"', page)
+
+
+def test_wikidata_editor_and_data_links(pages_client):
+    response = pages_client.get("/page/cluster/ce3m")
+    page = html(response)
+    assert 'href="http://www.wikidata.org/entity/Q4242"' in page
+    link = re.search(r'<a class="editor-link" href="([^"]+)"', page).group(1)
+    url = urlsplit(unescape(link))
+    assert url.path == "/sparql/editor"
+    assert "<https://w3id.org/clusterld/id/cluster/ce3m>" in parse_qs(url.query)["query"][0]
+    for ext, mime in (("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
+                      ("nt", "application/n-triples"), ("rdf", "application/rdf+xml")):
+        assert f'<link rel="alternate" type="{mime}" href="/data/cluster/ce3m.{ext}"' in page
+        assert f"</data/cluster/ce3m.{ext}>" in response.headers["Link"]
+
+
+def test_inverse_links_counted_and_paged(pages_client):
+    page = html(pages_client.get("/page/network/maroc-cluster?lang=en"))
+    # named by the declared inverse property when there is one
+    assert re.search(r"Has member</span> <span class=\"count\">31</span>", page)
+    fr = html(pages_client.get("/page/network/maroc-cluster?lang=fr"))
+    assert re.search(r"A pour membre</span> <span class=\"count\">31</span>", fr)
+    # else "is X of", or "X this" for a label ending with a preposition
+    place = html(pages_client.get("/page/place/morocco?lang=en"))
+    assert re.search(r"Is country of</span> <span class=\"count\">15</span>", place)
+    assert re.search(r"Located in this</span> <span class=\"count\">1</span>", place)
+    first = items(page, "inverse")
+    assert len(first) == 20
+    assert first[0] == "Member company 01"
+    assert "rpage=2" in page and "rev=" in page
+    second = items(html(pages_client.get(
+        f"/page/network/maroc-cluster?lang=en&rev={MEMBER_OF}&rpage=2")), "inverse")
+    assert len(second) == 11
+    assert second[-1] == CE3M_EN and "Member company 30" in second
+    assert not set(first) & set(second)
+    # struct nodes pointing here are shown as their owner
+    cluster = unescape(html(pages_client.get("/page/cluster/ce3m?lang=en")))
+    assert re.search(r'>Jane Doe</a> <span class="detail">\(post: president', cluster)
+
+
+def test_source_document_page(pages_client):
+    page = unescape(html(pages_client.get("/page/source/000?lang=en")))
+    assert h1(page) == "Maroc Cluster prend son destin en main"
+    assert "Les ECO" in page and "2016-12-01" in page
+    assert "Facts stated in this document" in page
+    assert re.search(r'<span class="count">43</span>', page)
+    assert "Page 1 of 1" not in page
+
+
+def test_concept_page(pages_client):
+    page = html(pages_client.get("/page/vocab/sector/mechatronics?lang=fr"))
+    assert h1(page) == "mécatronique"
+    assert CE3M_FR in unescape(page)
+
+
+def test_unknown_entity_is_html_404(pages_client):
+    for url in ("/page/cluster/nope", "/page/cluster/a%20b", "/class/Nope", "/class/x-y"):
+        response = pages_client.get(url)
+        assert response.status_code == 404, url
+        assert response.mimetype == "text/html"
+        assert "Not found" in response.get_data(as_text=True)
+
+
+def test_class_page_paging(pages_client):
+    first = html(pages_client.get("/class/Cluster?lang=en"))
+    assert re.search(r'<h1><span[^>]*>Cluster</span> <span class="count">31</span>', first)
+    assert len(re.findall(r'<li><a href="/page/', first)) == 25
+    assert "Page 1 of 2" in first
+    second = html(pages_client.get("/class/Cluster?lang=en&page=2"))
+    assert len(re.findall(r'<li><a href="/page/', second)) == 6
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    # sorted by label in the page language
+    assert first.index("Cluster 01") < first.index("Cluster 02")
+    assert ">Grappe 01<" in html(pages_client.get("/class/Cluster?lang=fr"))
+
+
+def test_class_page_includes_subclasses(pages_client):
+    page = html(pages_client.get("/class/Organisation?lang=en"))
+    assert re.search(r'<span class="count">62</span>', page)  # 31 clusters, 1 network, 30 firms
+    assert 'href="/class/Cluster"' in page
+
+
+def test_class_page_filters(pages_client):
+    def count(url: str) -> int:
+        page = html(pages_client.get(url))
+        return int(re.search(r'<h1>.*?<span class="count">(\d+)</span>', page, re.S).group(1))
+
+    assert count("/class/Cluster?country=place/morocco") == 15  # ce3m + 14 odd ones
+    assert count("/class/Cluster?country=place/tunisia") == 16
+    assert count("/class/Cluster?sector=textile") == 19  # textile and its narrower denim
+    assert count("/class/Cluster?sector=denim") == 10
+    assert count("/class/Cluster?year=2011") == 8  # 7 generated + mecatronic-tunisia
+    assert count("/class/Cluster?country=place/tunisia&sector=mechatronics&year=2011") == 1
+    assert count("/class/Cluster?year=abcd&country=%3Cx%3E") == 31  # bad values ignored
+    page = html(pages_client.get("/class/Cluster?lang=fr&country=place/tunisia"))
+    assert '<option value="place/tunisia" selected>Tunisie (16)</option>' in page
+    # other facets count within the selected filters
+    assert re.search(r'<option value="2011">2011 \(\d+\)</option>', page)
+    assert "Maroc (15)" in page
+
+
+def test_classes_tree(pages_client):
+    page = html(pages_client.get("/class/?lang=en"))
+    assert re.search(r'href="/class/Organisation"[^>]*>Organisation</a> <span class="count">62',
+                     page)
+    assert "--depth: 1" in page
+
+
+def test_home_page_figures(pages_client, pages_app):
+    page = html(pages_client.get("/?lang=en"))
+    store = pages_app.extensions["clusterld"].store
+    distinct = {(q.subject, q.predicate, q.object) for q in store}
+    triples = re.search(r'id="fig-triples">([\d ]+)<', page).group(1).replace(" ", "")
+    assert int(triples) == len(distinct)
+    assert re.search(r'id="fig-entities">68<', page)
+    assert re.search(r'id="fig-sources">2<', page)
+    assert re.search(r'href="/class/Cluster">Cluster</a></dt><dd>31</dd>', page)
+    assert 'href="/downloads"' in page and 'href="/class/"' in page
+    assert 'action="/search"' in page and 'href="/sparql/editor"' in page
+    assert '<a href="/page/source/000">' in page
+
+
+def test_home_page_examples(pages_client, monkeypatch, tmp_path: Path):
+    (tmp_path / "b-members.rq").write_text(
+        "# Who are the members?\n# Qui sont les membres ?\nSELECT * WHERE { ?s ?p ?o }\n")
+    (tmp_path / "a-count.rq").write_text("# How many <things>?\nSELECT (COUNT(*) AS ?n) {}\n")
+    monkeypatch.setattr(browse, "data_path", lambda name: tmp_path)
+    en = html(pages_client.get("/?lang=en"))
+    assert en.index("How many &lt;things&gt;?") < en.index("Who are the members?")
+    assert 'href="/sparql/editor?example=b-members"' in en
+    assert "Qui sont les membres ?" in html(pages_client.get("/?lang=fr"))
+    for folder in (tmp_path / "empty", tmp_path / "missing"):
+        if folder.name == "empty":
+            folder.mkdir()
+        monkeypatch.setattr(browse, "data_path", lambda name, f=folder: f)
+        assert "No example queries are published yet." in html(pages_client.get("/?lang=en"))
+
+
+def test_search(pages_client):
+    page = html(pages_client.get("/search?q=ce3m&lang=en"))
+    assert 'href="/page/cluster/ce3m"' in page and CE3M_EN in page
+    assert "Nothing matches." in html(pages_client.get("/search?q=zzzzqqq"))
+    assert html(pages_client.get("/search")).count("<li>") == 4  # the nav only
+
+
+def test_editor_page(pages_client):
+    page = html(pages_client.get("/sparql/editor?query=SELECT%20%3Fx%20%7B%7D%20%23%3C/script%3E"))
+    assert '/assets/yasgui/yasgui.min.js' in page and '/assets/yasgui/yasgui.min.css' in page
+    assert "cdn" not in page.lower() and "unpkg" not in page
+    raw = re.search(r'<script type="application/json" id="editor-config">(.*?)</script>', page,
+                    re.S).group(1)
+    config = json.loads(raw)
+    assert config["endpoint"] == "/sparql"
+    assert config["query"] == "SELECT ?x {} #</script>"
+    assert config["prefixes"]["cld"] == "https://w3id.org/clusterld/ontology#"
+    assert {e["name"] for e in config["examples"]} == {e.name for e in browse.examples()}
+    default = json.loads(re.search(r'id="editor-config">(.*?)</script>', html(
+        pages_client.get("/sparql/editor")), re.S).group(1))
+    assert "PREFIX cld:" in default["query"]
+    redirect = pages_client.get("/editor?query=ASK%7B%7D")
+    assert redirect.status_code == 302
+    assert redirect.headers["Location"].endswith("/sparql/editor?query=ASK%7B%7D")
+
+
+def test_assets_are_served(pages_client):
+    for name in ("yasgui/yasgui.min.js", "yasgui/yasgui.min.css", "editor.js", "clusterld.css"):
+        response = pages_client.get(f"/assets/{name}")
+        assert response.status_code == 200, name
+        assert len(response.data) > 100
+        response.close()
+
+
+def test_pagedata_counts():
+    """The figures the tests above rely on."""
+    assert pagedata.MEMBERS == 30 and pagedata.EXTRA_CLUSTERS == 28
