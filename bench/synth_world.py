@@ -1,4 +1,4 @@
-"""What the synthetic ecosystem says: a base layer of places and public bodies, then an
+"""What the synthetic ecosystem says: after the base layer (:mod:`bench.synth_base`), an
 endless sequence of cluster ecosystems (cluster, association, firms, school, people with
 posts, programme with participations and fundings, event, agreement with signatures).
 
@@ -9,141 +9,15 @@ entity and still be closed: :meth:`World.plan` yields after each one.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 
 from bench import synth_io as io
-from bench.synth_core import ALT, DESC, Emitter, Entity, Source, cld, day, slugify
-from bench.synth_vocab import (
-    COMPANY_HEAD,
-    COMPANY_TAIL,
-    COUNTRIES,
-    EVENT_KINDS,
-    FAMILY,
-    GIVEN,
-    HONORIFIC,
-    INTERNATIONAL,
-    LEGAL,
-    PROGRAMME_KINDS,
-    PROGRAMME_THEMES,
-    REGIONS,
-    SCHOOL_KINDS,
-    SUPPORT_KINDS,
-)
-
-ROLE_TITLES = {
-    "president": ("Président", "President"), "director": ("Directeur", "Director"),
-    "director-general": ("Directeur général", "Director-General"),
-    "ceo": ("Directeur général", "Chief executive officer"),
-    "secretary-general": ("Secrétaire général", "Secretary-General"),
-}
-PARTICIPATION_ROLES = ("mentor", "mentee", "partner", "beneficiary", "lead", "coordinator",
-                       "member", "expert")
+from bench import synth_vocab as v
+from bench.synth_base import PARTICIPATION_ROLES, BaseLayer, Org, Place
+from bench.synth_core import ALT, DESC, Entity, cld, day, slugify
 
 
-@dataclass
-class Org:
-    """An organisation already written, with what later facts need to know about it."""
-
-    iri: str
-    slug: str
-    fr: str
-    en: str
-    country: str  # country slug
-    head: tuple[str, str, str] | None = None  # person IRI, person slug, role name
-
-
-@dataclass
-class Place:
-    iri: str
-    slug: str
-    fr: str
-    en: str
-
-
-class World(Emitter):
+class World(BaseLayer):
     """The ecosystem: call :meth:`plan` and pull one entity at a time."""
-
-    def setup(self, target: int) -> None:
-        """Size the base layer for a target of ``target`` lines."""
-        self.n_focus = 2 if target < 50_000 else 3 if target < 200_000 else \
-            5 if target < 1_000_000 else 7
-        self.n_cities = max(12, min(200, target // 20_000))
-        self.n_international = 2 if target < 100_000 else len(INTERNATIONAL)
-        self.countries: dict[str, Place] = {}
-        self.cities: dict[str, list[Place]] = {}
-        self.all_cities: list[Place] = []
-        self.ministry: dict[str, Org] = {}
-        self.agency: dict[str, Org] = {}
-        self.network: dict[str, Org] = {}
-        self.strategy: dict[str, str] = {}
-        self.international: list[Org] = []
-        self.clusters: list[Org] = []
-        self.companies: list[Org] = []
-        self.programmes: list[str] = []
-        self.forums: list[str] = []
-        self.venues: dict[str, Place] = {}
-        self.schools: dict[tuple[str, int], Org] = {}
-        self.associations: dict[tuple[str, str], Org] = {}
-        self.editions: dict[tuple[str, int], str] = {}
-        self.units = 0
-
-    # ------------------------------------------------------------------------ helpers
-
-    def _year(self, src: Source, back: int = 30) -> str:
-        return day(src.ordinal - self.rng.randrange(365, 365 * back))[:4]
-
-    def _date_near(self, src: Source, spread: int = 400) -> int:
-        return src.ordinal + self.rng.randrange(-spread, spread // 4)
-
-    def _sector(self) -> tuple[str, str, str]:
-        name = self.rng.choice(self.concepts.names["sector"])
-        fr, en = self.concepts.label("sector", name)
-        return name, fr, en
-
-    def _figure(self, owner: str, src: Source, indicator: str, value: int, *,
-                unit: str = "", qualifier: bool = True, scope: Place | None = None,
-                ref: str = "") -> list[tuple[str, str, str]]:
-        """A cld:Figure reported at the source's date (``value`` in tenths)."""
-        names = self.concepts.names["indicator"]
-        if indicator not in names:
-            return []
-        pairs = [(cld("indicator"), io.iri(f"https://w3id.org/clusterld/vocab/indicator/"
-                                           f"{indicator}")),
-                 (cld("value"), io.tenths(value)), (cld("reportedOn"), io.date(src.date))]
-        key = indicator
-        if scope is not None:
-            pairs.append((cld("scope"), scope.iri))
-            key += f"-{scope.slug}"
-        key += f"-{src.date}"
-        if ref:
-            pairs.append((cld("referenceDate"), io.date(ref)))
-            key += f"-{ref}"
-        if unit:
-            pairs.append((cld("unit"), self.concept("unit", unit)))
-        if qualifier and self.rng.random() < 0.3:
-            pairs.append((cld("qualifier"),
-                          self.concept_any("qualifier", "about", "moreThan", "atLeast", "exact")))
-        if self.rng.random() < 0.2:
-            pairs.append((cld("note"), io.lang("selon la source", "fr")))
-            pairs.append((cld("note"), io.lang("according to the source", "en")))
-        return self.struct(owner, cld("hasFigure"), "figure", "Figure", key, pairs)
-
-    def _city(self, country: str) -> Place:
-        return self.rng.choice(self.cities.get(country) or self.all_cities)
-
-    def _org(self, e: Entity, country: str) -> Org:
-        return Org(e.iri, e.slug, e.fr, e.en, country)
-
-    def _agent_basics(self, e: Entity, src: Source, country: str, city: Place,
-                      sectors: int = 1) -> None:
-        pairs = [(cld("country"), self.countries[country].iri),
-                 (cld("headquartersIn"), city.iri)]
-        for _ in range(sectors):
-            pairs.append((cld("sector"), io.iri(f"https://w3id.org/clusterld/vocab/sector/"
-                                                f"{self._sector()[0]}")))
-        e.says(src, *pairs)
-
-    # -------------------------------------------------------------------------- plan
 
     def plan(self) -> Generator[None, None, None]:
         """Write entities forever; yields after each one."""
@@ -153,131 +27,10 @@ class World(Emitter):
             self.units += 1
             yield from self._unit()
 
-    def _places(self) -> Generator[None, None, None]:
-        src = self.source()
-        for slug, fr, en in REGIONS:
-            e = Entity("place", slug, io.iri(f"{self.base}id/place/{slug}"), "Region", fr, en)
-            e.says(src, (DESC, io.lang(f"Région : {fr}.", "fr")),
-                   (DESC, io.lang(f"Region: {en}.", "en")))
-            self.emit(e)
-            yield
-        for c in COUNTRIES:
-            src = self.source()
-            e = Entity("place", c.slug, io.iri(f"{self.base}id/place/{c.slug}"), "Country",
-                       c.fr, c.en)
-            e.says(src, (cld("locatedIn"), io.iri(f"{self.base}id/place/{c.region}")))
-            if c.official_fr:
-                e.says(self.older_source(), (ALT, io.lang(c.official_fr, "fr")),
-                       (ALT, io.lang(c.official_en, "en")))
-            self.emit(e)
-            self.countries[c.slug] = Place(e.iri, c.slug, c.fr, c.en)
-            yield
-        depth = max(len(c.cities) for c in COUNTRIES)
-        order = [(c, c.cities[i]) for i in range(depth) for c in COUNTRIES if i < len(c.cities)]
-        for country, (slug, fr, en) in order[:self.n_cities]:
-            src = self.source()
-            e = Entity("place", slug, io.iri(f"{self.base}id/place/{slug}"), "City", fr, en)
-            e.says(src, (cld("locatedIn"), self.countries[country.slug].iri),
-                   (cld("country"), self.countries[country.slug].iri))
-            self.emit(e)
-            place = Place(e.iri, slug, fr, en)
-            self.cities.setdefault(country.slug, []).append(place)
-            self.all_cities.append(place)
-            yield
-
-    def _public_layer(self) -> Generator[None, None, None]:
-        for c in COUNTRIES[:self.n_focus]:
-            cap = self._city(c.slug)
-            src = self.source()
-            e = self.entity("org", "Ministry", f"ministere-industrie-{c.slug}",
-                            f"Ministère de l'Industrie ({c.fr})", f"Ministry of Industry ({c.en})")
-            self._agent_basics(e, src, c.slug, cap, sectors=0)
-            e.says(src, (cld("acronym"), io.plain(f"MI{c.slug[:2].upper()}")))
-            self.emit(e)
-            self.ministry[c.slug] = self._org(e, c.slug)
-            yield
-            e = self.entity("org", "PublicAgency", f"agence-promotion-industrielle-{c.slug}",
-                            f"Agence de promotion de l'industrie et de l'innovation ({c.fr})",
-                            f"Industry and Innovation Promotion Agency ({c.en})")
-            self._agent_basics(e, src, c.slug, cap, sectors=0)
-            e.says(src, (cld("supervisedBy"), self.ministry[c.slug].iri),
-                   (cld("acronym"), io.plain(f"APII-{c.slug[:2].upper()}")))
-            self.emit(e)
-            self.agency[c.slug] = self._org(e, c.slug)
-            yield
-            e = self.entity("network", "Network", f"reseau-clusters-{c.slug}",
-                            f"Réseau national des clusters ({c.fr})",
-                            f"National Cluster Network ({c.en})")
-            self._agent_basics(e, src, c.slug, cap, sectors=0)
-            e.says(src, (cld("foundingDate"), io.date(self._year(src))))
-            self.emit(e)
-            self.network[c.slug] = self._org(e, c.slug)
-            yield
-            for org, role in ((self.ministry[c.slug], "director-general"),
-                              (self.agency[c.slug], "director-general"),
-                              (self.network[c.slug], "president")):
-                yield from self._person(org, role)
-            e = self.entity("policy", "Strategy", f"strategie-industrielle-{c.slug}",
-                            f"Stratégie nationale de développement industriel ({c.fr})",
-                            f"National Industrial Development Strategy ({c.en})")
-            start = self._year(src, 8)
-            e.says(src, (cld("ledBy"), self.ministry[c.slug].iri),
-                   (cld("implementedBy"), self.agency[c.slug].iri),
-                   (cld("targetRegion"), self.countries[c.slug].iri),
-                   (cld("startDate"), io.date(start)),
-                   (cld("endDate"), io.date(str(int(start) + 10))))
-            e.fact(src, self._figure(e.iri, src, "clusterCount", 10 * self.rng.randrange(5, 40),
-                                     qualifier=False))
-            self.emit(e)
-            self.strategy[c.slug] = e.iri
-            yield
-        for slug, fr, en, acronym in INTERNATIONAL[:self.n_international]:
-            src = self.source()
-            e = Entity("org", slug, io.iri(f"{self.base}id/org/{slug}"),
-                       "InternationalOrganisation", fr, en)
-            city = self.rng.choice(self.all_cities)
-            e.says(src, (cld("acronym"), io.plain(acronym)), (cld("headquartersIn"), city.iri))
-            self.emit(e)
-            org = Org(e.iri, slug, fr, en, "")
-            self.international.append(org)
-            yield
-            yield from self._person(org, "director")
-
-    # -------------------------------------------------------------------------- people
-
-    def _person(self, org: Org, role: str) -> Generator[None, None, None]:
-        rng = self.rng
-        given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-        name = f"{given} {family}"
-        e = self.entity("person", "Person", name, name, name)
-        src = self.source()
-        honorific = rng.choice(HONORIFIC)
-        title_fr, title_en = ROLE_TITLES.get(role, (role, role))
-        post = self.struct(e.iri, cld("holds"), "post", "Post", f"{org.slug}-{role}", [
-            (cld("postIn"), org.iri), (cld("role"), self.concept("role", role)),
-            (cld("postTitle"), io.lang(f"{title_fr} ({org.fr})", "fr")),
-            (cld("postTitle"), io.lang(f"{title_en} ({org.en})", "en"))])
-        e.fact(src, [(e.iri, cld("givenName"), io.plain(given)),
-                     (e.iri, cld("familyName"), io.plain(family)),
-                     (e.iri, cld("honorific"), io.plain(honorific))], post)
-        if rng.random() < 0.4:
-            e.says(self.older_source(), (ALT, io.lang(f"{honorific} {name}", "fr")))
-        if rng.random() < 0.3:
-            e.says(src, (cld("email"), io.plain(f"{slugify(given)}.{e.slug}@example.org")))
-        if rng.random() < 0.15 and self.clusters:
-            other = rng.choice(self.clusters)
-            e.fact(src, self.struct(e.iri, cld("holds"), "post", "Post", f"{other.slug}-member", [
-                (cld("postIn"), other.iri), (cld("role"), self.concept("role", "member"))]))
-        self.emit(e)
-        org.head = (e.iri, e.slug, role)
-        yield
-
-    # ---------------------------------------------------------------------------- unit
-
     def _unit(self) -> Generator[None, None, None]:
         """One cluster ecosystem."""
         rng = self.rng
-        country = COUNTRIES[(self.units + rng.randrange(2)) % self.n_focus].slug
+        country = v.COUNTRIES[(self.units + rng.randrange(2)) % self.n_focus].slug
         city = self._city(country)
         sector, sector_fr, sector_en = self._sector()
         cluster = yield from self._cluster(country, city, sector, sector_fr, sector_en)
@@ -332,7 +85,7 @@ class World(Emitter):
         if rng.random() < 0.6:
             supporter = rng.choice([self.agency[country], *self.international])
             when = day(self._date_near(src))
-            kind_fr, kind_en = rng.choice(SUPPORT_KINDS)
+            kind_fr, kind_en = rng.choice(v.SUPPORT_KINDS)
             e.fact(src, self.struct(e.iri, cld("supportedBy"), "support", "Support",
                                     f"{supporter.slug}-{when}", [
                 (cld("supporter"), supporter.iri), (cld("date"), io.date(when)),
@@ -379,8 +132,8 @@ class World(Emitter):
     def _company(self, country: str, city: Place, cluster: Org,
                  assoc: Org | None) -> Generator[None, None, Org]:
         rng = self.rng
-        name = rng.choice(COMPANY_HEAD) + rng.choice(COMPANY_TAIL)
-        legal, legal_fr, legal_en = rng.choice(LEGAL)
+        name = rng.choice(v.COMPANY_HEAD) + rng.choice(v.COMPANY_TAIL)
+        legal, legal_fr, legal_en = rng.choice(v.LEGAL)
         e = self.entity("org", "Company", name, f"{name} {legal}", name)
         src = self.source()
         self._agent_basics(e, src, country, city, sectors=rng.randrange(1, 3))
@@ -412,11 +165,11 @@ class World(Emitter):
 
     def _school(self, country: str, city: Place, cluster: Org) -> Generator[None, None, Org]:
         rng = self.rng
-        k = rng.randrange(len(SCHOOL_KINDS))
+        k = rng.randrange(len(v.SCHOOL_KINDS))
         known = self.schools.get((city.slug, k))
         if known is not None:
             return known
-        cls, fr, en, acronym = SCHOOL_KINDS[k]
+        cls, fr, en, acronym = v.SCHOOL_KINDS[k]
         e = self.entity("org", cls, f"{acronym}-{city.slug}", f"{fr} {city.fr}",
                         f"{en} {city.en}")
         src = self.source()
@@ -436,10 +189,10 @@ class World(Emitter):
     def _programme(self, country: str, cluster: Org, members: list[Org], school: Org,
                    sector_fr: str, sector_en: str) -> Generator[None, None, str]:
         rng = self.rng
-        k = rng.randrange(len(PROGRAMME_KINDS))
-        cls, kind_fr, kind_en = PROGRAMME_KINDS[k]
-        t = rng.randrange(len(PROGRAMME_THEMES))
-        theme_fr, theme_en = PROGRAMME_THEMES[t]
+        k = rng.randrange(len(v.PROGRAMME_KINDS))
+        cls, kind_fr, kind_en = v.PROGRAMME_KINDS[k]
+        t = rng.randrange(len(v.PROGRAMME_THEMES))
+        theme_fr, theme_en = v.PROGRAMME_THEMES[t]
         src = self.source()
         year = int(day(src.ordinal)[:4])
         fr = f"{kind_fr} {theme_fr} ({sector_fr}, {self.countries[country].fr}) {year}"
@@ -493,10 +246,20 @@ class World(Emitter):
         self.programmes.append(e.iri)
         self.editions[(country, t)] = e.iri
         yield None
+        if cls == "Project" and members and rng.random() < 0.6:
+            yield from self._work_package(e, members[0])
         return e.iri
 
+    def _work_package(self, project: Entity, leader: Org) -> Generator[None, None, None]:
+        n = self.rng.randrange(1, 4)
+        e = self.entity("programme", "WorkPackage", f"wp{n}-{project.slug}",
+                        f"Lot de travail {n} – {project.fr}", f"Work package {n} – {project.en}")
+        e.says(self.source(), (cld("partOf"), project.iri), (cld("ledBy"), leader.iri))
+        self.emit(e)
+        yield
+
     def _currency(self, country: str) -> str:
-        return next(c.currency for c in COUNTRIES if c.slug == country)
+        return next(c.currency for c in v.COUNTRIES if c.slug == country)
 
     def _venue(self, city: Place) -> Generator[None, None, Place]:
         known = self.venues.get(city.slug)
@@ -515,7 +278,7 @@ class World(Emitter):
                programme: str, sector: str) -> Generator[None, None, tuple[str, int]]:
         rng = self.rng
         venue = yield from self._venue(city)
-        cls, kind_fr, kind_en = rng.choice(EVENT_KINDS)
+        cls, kind_fr, kind_en = rng.choice(v.EVENT_KINDS)
         src = self.source()
         when = self._date_near(src, 200)
         year = day(when)[:4]
@@ -547,7 +310,8 @@ class World(Emitter):
                    school: Org, assoc: Org | None, programme: str,
                    event: tuple[str, int]) -> Generator[None, None, None]:
         rng = self.rng
-        others = [school, *members[:2], self.agency[country]] + ([assoc] if assoc else [])
+        others = [school, *members[:2], self.agency[country], self.chamber[country]]
+        others += [assoc] if assoc else []
         if len(self.clusters) > 1:
             others.append(rng.choice(self.clusters[:-1]))
         parties = [cluster] + [o for o in rng.sample(others, rng.randrange(1, 4))

@@ -229,7 +229,8 @@ BAD = {
         'skos:exactMatch <https://www.wikidata.org/wiki/Q1> .',
         ("Entity-exactMatch", str(SKOS.exactMatch))),
     "owl:sameAs": (
-        'e:x a cld:Cluster ; skos:prefLabel "X"@fr ; owl:sameAs <http://www.wikidata.org/entity/Q1> .',
+        'e:x a cld:Cluster ; skos:prefLabel "X"@fr ; '
+        'owl:sameAs <http://www.wikidata.org/entity/Q1> .',
         ("NoSameAs-sameAs", str(OWL.sameAs))),
     "figure without date": (
         'e:x a cld:Cluster ; skos:prefLabel "X"@fr ; cld:hasFigure e:x\\/figure\\/f . '
@@ -267,7 +268,8 @@ BAD = {
         'e:x a cld:Cluster ; skos:prefLabel "X"@fr .',
         ("Post-inv-holds-count", None)),
     "participation without participant": (
-        'e:g a cld:Programme ; skos:prefLabel "G"@fr ; cld:hasParticipation e:g\\/participation\\/x . '
+        'e:g a cld:Programme ; skos:prefLabel "G"@fr ; '
+        'cld:hasParticipation e:g\\/participation\\/x . '
         'e:g\\/participation\\/x a cld:Participation .',
         ("Participation-participant-count", NS + "participant")),
     "start after end": (

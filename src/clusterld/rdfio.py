@@ -14,6 +14,7 @@ from rdflib.term import Node
 
 from clusterld.errors import InputError
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
@@ -58,6 +59,8 @@ def to_rdflib(term: object) -> Node:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)  # rdflib's plain literal, so both sides compare equal
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise InputError(f"unsupported RDF term {term!r}")
 

@@ -24,11 +24,12 @@ types include two disjoint classes — the usual cause with this ontology.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import owlready2
 from rdflib import BNode, Graph, URIRef
@@ -52,7 +53,7 @@ class ReasonerReport:
     seconds: float
     input_triples: int
     dropped_triples: int
-    unsatisfiable_classes: tuple[str, ...] = field(default_factory=tuple)
+    note: str = ""
 
     def __str__(self) -> str:
         return self.summary()
@@ -99,38 +100,51 @@ def check_consistency(ontology: Graph, data: Graph, *, infer_property_values: bo
     merged, dropped = reasoner_input(ontology, data)
     world = owlready2.World()
     try:
-        onto = world.get_ontology("https://w3id.org/clusterld/reasoner-input")
-        onto.load(fileobj=io.BytesIO(merged.serialize(format="nt", encoding="utf-8")),
-                  format="ntriples")
-        start = time.perf_counter()
-        try:
-            owlready2.sync_reasoner(world, infer_property_values=infer_property_values,
-                                    debug=0, ignore_unsupported_datatypes=True)
-        except owlready2.OwlReadyInconsistentOntologyError as exc:
-            culprits = diagnose(merged)
-            raise InconsistentOntologyError(_message(culprits)) from exc
-        except owlready2.OwlReadyJavaError as exc:
-            raise ClusterldError(f"the OWL reasoner failed: {exc}") from exc
-        except FileNotFoundError as exc:
-            raise ClusterldError(f"the OWL reasoner needs Java ({owlready2.JAVA_EXE!r}): "
-                                 f"{exc}") from exc
-        seconds = time.perf_counter() - start
-        unsat = tuple(sorted(c.iri for c in world.inconsistent_classes()))
-        if unsat:
-            raise InconsistentOntologyError(
-                "unsatisfiable classes (no individual can belong to them): " + ", ".join(unsat))
-        inferred = world.get_ontology(_INFERENCES_IRI)
-        return ReasonerReport(
-            classes=sum(1 for _ in world.classes()),
-            individuals=count_individuals(merged),
-            inferred_facts=sum(1 for _ in inferred.get_triples()),
-            seconds=seconds,
-            input_triples=len(merged),
-            dropped_triples=dropped,
-            unsatisfiable_classes=unsat,
-        )
+        # owlready2 prints its warnings on stderr: keep them out of the CLI's output.
+        with contextlib.redirect_stderr(io.StringIO()):
+            onto = world.get_ontology("https://w3id.org/clusterld/reasoner-input")
+            onto.load(fileobj=io.BytesIO(merged.serialize(format="nt", encoding="utf-8")),
+                      format="ntriples")
+            seconds, note = _run_hermit(world, merged, infer_property_values)
+            unsat = tuple(sorted(c.iri for c in world.inconsistent_classes()))
+            if unsat:
+                raise InconsistentOntologyError(
+                    "unsatisfiable classes (no individual can belong to them): "
+                    + ", ".join(unsat))
+            return ReasonerReport(
+                classes=sum(1 for _ in world.classes()),
+                individuals=count_individuals(merged),
+                inferred_facts=sum(1 for _ in world.get_ontology(_INFERENCES_IRI).get_triples()),
+                seconds=seconds,
+                input_triples=len(merged),
+                dropped_triples=dropped,
+                note=note,
+            )
     finally:
         world.close()
+
+
+def _run_hermit(world: owlready2.World, merged: Graph, infer_property_values: bool
+                ) -> tuple[float, str]:
+    """``sync_reasoner`` on the world; returns the seconds it took and a note, if any."""
+    start = time.perf_counter()
+    note = ""
+    try:
+        owlready2.sync_reasoner(world, infer_property_values=infer_property_values, debug=0,
+                                ignore_unsupported_datatypes=True)
+    except owlready2.OwlReadyInconsistentOntologyError as exc:
+        raise InconsistentOntologyError(_message(diagnose(merged))) from exc
+    except owlready2.OwlReadyJavaError as exc:
+        raise ClusterldError(f"the OWL reasoner failed: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise ClusterldError(f"the OWL reasoner needs Java ({owlready2.JAVA_EXE!r}): "
+                             f"{exc}") from exc
+    except (TypeError, AttributeError) as exc:
+        # HermiT said "consistent"; owlready2 then failed to mirror an inference on its
+        # Python objects (an ontology term punned as an individual, e.g. a property used
+        # as the value of an object property). The inferences are in its quadstore already.
+        note = f"owlready2 could not apply every inference to Python objects: {exc}"
+    return time.perf_counter() - start, note
 
 
 def count_individuals(graph: Graph) -> int:

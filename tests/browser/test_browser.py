@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -103,13 +104,18 @@ def server(data_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         return
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [str(Path(sys.executable).with_name("clusterld")), "serve", str(data_file),
-               "--host", "127.0.0.1", "--port", str(port)]
-    if not Path(command[0]).exists():
-        command[0:1] = [sys.executable, "-m", "clusterld.cli"]
-    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-                               env={**os.environ, "CLUSTERLD_TOKEN": ""})
+    script = Path(sys.executable).with_name("clusterld")
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "clusterld.cli"]
+    command = [*program, "serve", str(data_file), "--host", "127.0.0.1", "--port", str(port)]
+    workdir = tmp_path_factory.mktemp("server")
+    if subprocess.run([*program, "serve", "--help"], capture_output=True,
+                      check=False).returncode != 0:
+        yield from in_thread(data_file, workdir, port)  # no serve command (yet)
+        return
+    log = (workdir / "server.log").open("w")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
+                               env={k: v for k, v in os.environ.items()
+                                    if k != "CLUSTERLD_TOKEN"})
     try:
         wait_until_up(base + "/", process)
         yield base
@@ -120,6 +126,25 @@ def server(data_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def in_thread(data_file: Path, workdir: Path, port: int) -> Iterator[str]:
+    """``create_app`` under waitress in a thread, when there is no ``clusterld serve``."""
+    from waitress.server import create_server
+
+    from clusterld.web import create_app
+
+    app = create_app({"CLUSTERLD_STORE": str(workdir / "store"),
+                      "CLUSTERLD_LOAD": [str(data_file)]})
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", None)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        app.extensions["clusterld"].close()
 
 
 @pytest.fixture(scope="module")

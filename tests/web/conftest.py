@@ -2,39 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from flask import Flask
 
+from clusterld.store import KnowledgeGraph
+from clusterld.web import create_app
 from tests.web import pagedata
 
 
-class StandInGraph:
-    """Stand-in for clusterld.store.KnowledgeGraph: a store queried with the union default."""
-
-    def __init__(self, data: str) -> None:
-        self.store = ox.Store()
-        self.store.load(data.encode(), ox.RdfFormat.TRIG)
-        self.base = pagedata.BASE
-
-    def query(self, sparql: str):
-        return self.store.query(sparql, use_default_graph_as_union=True)
-
-
-def make_app(tmp: Path) -> Flask:
-    from clusterld.web.pages import bp
-
-    app = Flask("clusterld-pages-test")
-    app.extensions["clusterld"] = StandInGraph(pagedata.trig())
-    app.register_blueprint(bp)
-    return app
+def make_app(folder: Path) -> Flask:
+    """The server app (``create_app``) on a knowledge graph of the page-test data."""
+    data = folder / "pages.trig"
+    data.write_text(pagedata.trig(), encoding="utf-8")
+    kg = KnowledgeGraph(folder / "store", base=pagedata.BASE)
+    kg.load([data])
+    return create_app({"TESTING": True, "CLUSTERLD_KG": kg, "CLUSTERLD_BASE": pagedata.BASE,
+                       "CLUSTERLD_BUILD_DIR": str(folder / "out")})
 
 
 @pytest.fixture(scope="module")
-def pages_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    return make_app(tmp_path_factory.mktemp("pages"))
+def pages_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = make_app(tmp_path_factory.mktemp("pages"))
+    yield app
+    app.extensions["clusterld"].close()
 
 
 @pytest.fixture

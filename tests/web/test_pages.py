@@ -268,6 +268,8 @@ def test_search(pages_client):
     page = html(pages_client.get("/search?q=ce3m&lang=en"))
     assert 'href="/page/cluster/ce3m"' in page and CE3M_EN in page
     assert "Nothing matches." in html(pages_client.get("/search?q=zzzzqqq"))
+    assert "Nothing matches." in html(pages_client.get('/search?q=a"b%5C%0A}'))  # no injection
+    assert XSS in unescape(html(pages_client.get("/search?q=%3Cscript")))
     assert html(pages_client.get("/search")).count("<li>") == 4  # the nav only
 
 
@@ -301,3 +303,18 @@ def test_assets_are_served(pages_client):
 def test_pagedata_counts():
     """The figures the tests above rely on."""
     assert pagedata.MEMBERS == 30 and pagedata.EXTRA_CLUSTERS == 28
+
+
+def test_links_resolve_on_the_server(pages_client):
+    """The IRIs dereference to these pages, and the pages' data links answer."""
+    response = pages_client.get("/id/cluster/ce3m", headers={"Accept": "text/html"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/page/cluster/ce3m")
+    page = html(pages_client.get("/page/cluster/ce3m"))
+    for href in re.findall(r'<link rel="alternate" type="[^"]+" href="([^"]+)"', page):
+        assert pages_client.get(href).status_code == 200, href
+    concept = html(pages_client.get("/page/vocab/sector/mechatronics"))
+    href = re.search(r'<link rel="alternate" type="text/turtle" href="([^"]+)"', concept).group(1)
+    assert pages_client.get(href).status_code == 200
+    editor = html(pages_client.get("/sparql/editor"))
+    assert "/sparql" in editor

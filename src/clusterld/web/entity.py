@@ -174,6 +174,7 @@ class EntityBuilder:
 
     def value(self, term: Term, nested: list[PropView] | None = None,
               detail: str | None = None) -> ValueView:
+        """A term ready to print: a literal, or a link named by the target's label."""
         if isinstance(term, ox.Literal):
             text, dtype = literal_text(term)
             return ValueView(text=text, lang=term.language or None, datatype=dtype)
@@ -192,6 +193,7 @@ class EntityBuilder:
 
     def props(self, subject: str, data: dict[str, list[Term]],
               nested: dict[str, list[PropView]], skip: set[str]) -> list[PropView]:
+        """The subject's properties (but ``skip``), named by their labels, values sorted."""
         out: list[PropView] = []
         for pred, objects in data.items():
             if pred in skip:
@@ -209,6 +211,7 @@ class EntityBuilder:
         return out
 
     def sort_text(self, term: Term) -> str:
+        """The key values are sorted by: their label or text."""
         if isinstance(term, ox.NamedNode):
             return self.r.label(term.value).lower()
         return term.value.lower()
@@ -394,10 +397,11 @@ def inverse_label(reader: Reader, pred: str, inverse: str | None = None) -> str:
         if reader.labels.name(inverse, reader.lang):
             return reader.label(inverse)
     name = reader.label(pred)
+    french = (reader.label_lang(pred) or reader.lang) == "fr"  # the words of the label's language
     words = name.split()
     if words and words[-1].lower() in PREPOSITIONS:
-        return name + (" ceci" if reader.lang == "fr" else " this")
-    return (f"est {name} de" if reader.lang == "fr" else f"is {name} of")
+        return name + (" ceci" if french else " this")
+    return f"est {name} de" if french else f"is {name} of"
 
 
 def owners(reader: Reader, nodes: list[str]) -> dict[str, str]:
@@ -444,6 +448,7 @@ def inverse_groups(builder: EntityBuilder, subject: str, focus: str | None,
 
 
 def lang_lit(lang: str) -> str:
+    """The page language as a SPARQL literal (only "en" or "fr")."""
     return '"fr"' if lang == "fr" else '"en"'
 
 

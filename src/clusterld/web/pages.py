@@ -26,8 +26,8 @@ DATA_FORMATS = (("ttl", "text/turtle", "Turtle"), ("jsonld", "application/ld+jso
                 ("nt", "application/n-triples", "N-Triples"),
                 ("rdf", "application/rdf+xml", "RDF/XML"))
 EDITOR_PATH = "/sparql/editor"
-HOME_TTL = 30.0  # seconds the home page's figures are reused
-_HOME_CACHE: dict[tuple[int, str], tuple[float, Any, Any, Any]] = {}
+HOME_TTL = 300.0  # seconds the home page's figures are reused (while the data is unchanged)
+_HOME_CACHE: dict[tuple[int, str, str], tuple[float, Any, Any, Any]] = {}
 
 
 # -- access to the graph ---------------------------------------------------------------------
@@ -119,9 +119,12 @@ def entity_query(entity: str) -> str:
 def home() -> Response:
     """The dataset's figures, downloads, example queries, search and browse entry points."""
     r = reader()
-    key = (id(knowledge_graph()), r.lang)
+    kg = knowledge_graph()
+    key = (id(kg), str(getattr(kg, "version", "")), r.lang)
     cached = _HOME_CACHE.get(key)
     if cached is None or time.monotonic() - cached[0] > HOME_TTL:
+        if len(_HOME_CACHE) > 16:
+            _HOME_CACHE.clear()
         figures = browse.figures(r)
         main = [(name, r.label(CLD + name), figures[name]) for name in browse.HOME_CLASSES
                 if figures.get(name)]
@@ -152,7 +155,7 @@ def entity_page(entity_path: str) -> Response:
                                   page_number("rpage"))
     if CLD + "SourceDocument" in {t.value for t in view.raw.get(RDF + "type", [])}:
         view.facts = document_facts(builder, subject, page_number("fpage"))
-    is_entity = subject.startswith(r.base + "id/")
+    is_entity = subject.startswith(r.base + "id/") or entity_path.startswith("vocab/")
     quoted = quote(entity_path, safe="/")
     data_links = [(f"/data/{quoted}.{ext}", mime, name) for ext, mime, name in DATA_FORMATS
                   ] if is_entity else []

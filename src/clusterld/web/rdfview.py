@@ -42,7 +42,7 @@ def iri(term: str) -> str:
 
 
 def literal(text: str) -> str:
-    """A SPARQL string literal."""
+    """A SPARQL string literal (``"``, ``\\``, LF and CR are the only characters to escape)."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return '"' + escaped.replace("\r", "\\r") + '"'
 
@@ -104,13 +104,16 @@ class Labels:
         default_factory=lambda: defaultdict(dict))
 
     def add(self, target: str, kind: str, text: str, lang: str) -> None:
+        """Record a name (``kind`` "name") or a definition ("def")."""
         table = self.definitions if kind == "def" else self.names
         table[target].setdefault(lang, set()).add(text)
 
     def name(self, term: str, lang: str) -> str | None:
+        """The term's name in ``lang`` or the fallback language."""
         return pick(self.names.get(term), lang)[0]
 
     def definition(self, term: str, lang: str) -> str | None:
+        """The term's definition in ``lang`` or the fallback language."""
         return pick(self.definitions.get(term), lang)[0]
 
 
@@ -124,11 +127,14 @@ class Reader:
         self.labels = Labels()
         self._fetched: set[str] = set()
 
-    def select(self, query: str) -> list[Row]:
-        """Run a SELECT with the common prefixes declared."""
+    def select(self, query: str, substitutions: dict[str, Any] | None = None) -> list[Row]:
+        """Run a SELECT with the common prefixes declared; ``substitutions`` binds variables
+        (user input goes there, never into the query text)."""
         head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (
             ("rdf", RDF), ("rdfs", RDFS), ("skos", SKOS), ("dcterms", DCTERMS),
             ("prov", PROV), ("oa", OA), ("cld", CLD), ("xsd", XSD), ("owl", OWL)))
+        if substitutions:
+            return rows(self.run(head + query, substitutions=substitutions))
         return rows(self.run(head + query))
 
     # -- labels -----------------------------------------------------------------------

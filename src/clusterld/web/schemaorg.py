@@ -97,6 +97,7 @@ def entity_jsonld(view: EntityView, reader: Reader, page_url: str) -> dict[str, 
 
 
 def _add(doc: dict[str, Any], name: str, value: Any) -> None:
+    """Add a value to a property, making a list when there are several."""
     current = doc.get(name)
     if current is None:
         doc[name] = value

@@ -1,0 +1,145 @@
+"""Read-only "graph sources": triple-pattern lookups over an rdflib Graph or a pyoxigraph Store.
+
+The incremental validator (:mod:`clusterld.incremental`) reads the knowledge graph only through
+this protocol, one bound pattern at a time, so it works the same over the in-memory graph of
+the tests and over the on-disk Oxigraph store of the server. Terms are always rdflib terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+Triple = tuple[Node, Node, Node]
+
+
+class GraphSource(Protocol):
+    """What the incremental validator needs from the graph: pattern lookups (None = any)."""
+
+    def triples(self, s: Node | None, p: Node | None, o: Node | None) -> Iterable[Triple]:
+        """The triples matching the pattern, each once."""
+        ...
+
+    def contains(self, triple: Triple) -> bool:
+        """Whether the (fully bound) triple is in the graph."""
+        ...
+
+
+class RdflibSource:
+    """A :class:`GraphSource` over an rdflib Graph (a Dataset is read as the union of its graphs)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def triples(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[Triple]:
+        if s is not None and isinstance(s, Literal):
+            return iter(())
+        return self.graph.triples((s, p, o))  # type: ignore[arg-type,return-value]
+
+    def contains(self, triple: Triple) -> bool:
+        if isinstance(triple[0], Literal):
+            return False
+        return triple in self.graph
+
+
+_XSD_STRING = str(XSD.string)
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class OxigraphSource:
+    """A :class:`GraphSource` over a pyoxigraph Store: the union of its graphs, minus ``exclude``.
+
+    ``graphs`` restricts the lookups to those named graphs (``None`` = every graph, the default
+    graph included). Use ``exclude`` for the ontology graph and for pending contributions,
+    which are not part of the data the shapes validate.
+    """
+
+    def __init__(self, store: ox.Store, *, graphs: Iterable[URIRef] | None = None,
+                 exclude: Iterable[URIRef] = ()) -> None:
+        self.store = store
+        self.graphs = None if graphs is None else [ox.NamedNode(str(g)) for g in graphs]
+        self.exclude = {str(g) for g in exclude}
+        self._iris: dict[str, URIRef] = {}
+
+    def triples(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[Triple]:
+        if isinstance(s, Literal) or isinstance(p, (Literal, BNode)):
+            return
+        subject, predicate, obj = _to_ox(s), _to_ox(p), _to_ox(o)
+        many_graphs = self.graphs is None or len(self.graphs) > 1
+        seen: set[tuple[ox.Term, ox.Term, ox.Term]] = set()
+        for graph in self.graphs if self.graphs is not None else [None]:
+            for quad in self.store.quads_for_pattern(subject, predicate, obj, graph):
+                if self.exclude and _graph_name(quad.graph_name) in self.exclude:
+                    continue
+                if many_graphs:
+                    key = (quad.subject, quad.predicate, quad.object)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                yield (s if s is not None else self._term(quad.subject),
+                       p if p is not None else self._term(quad.predicate),
+                       o if o is not None else self._term(quad.object))
+
+    def contains(self, triple: Triple) -> bool:
+        return next(iter(self.triples(*triple)), None) is not None
+
+    def _term(self, term: ox.Term) -> Node:
+        if isinstance(term, ox.NamedNode):
+            iri = self._iris.get(term.value)
+            if iri is None:
+                iri = self._iris[term.value] = URIRef(term.value)
+            return iri
+        return from_ox(term)
+
+
+def _graph_name(name: object) -> str | None:
+    return name.value if isinstance(name, (ox.NamedNode, ox.BlankNode)) else None
+
+
+def _to_ox(term: Node | None) -> ox.Term | None:
+    return None if term is None else to_ox(term)
+
+
+def to_ox(term: Node) -> ox.Term:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def from_ox(term: ox.Term) -> Node:
+    """A pyoxigraph term as an rdflib term (``xsd:string`` literals become plain literals)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        if datatype == _LANG_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unsupported pyoxigraph term: {term!r}")
+
+
+def load_store(store: ox.Store, graph: Graph, graph_name: URIRef | None = None) -> None:
+    """Add every triple of ``graph`` to ``store`` (in ``graph_name``, else the default graph)."""
+    name = ox.NamedNode(str(graph_name)) if graph_name is not None else ox.DefaultGraph()
+    store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)  # type: ignore[arg-type]
+                      for s, p, o in graph)

@@ -1,0 +1,263 @@
+"""Public queries run in worker processes, so a time limit really stops the work.
+
+pyoxigraph cannot cancel a query from another thread, so each public query goes to one of a
+few worker processes, each holding the on-disk store open read-only
+(``pyoxigraph.Store.read_only``). The web thread waits for the answer at most the time limit;
+past it, the worker is killed (SIGKILL: the work stops at once), a fresh worker replaces it in
+the background, and the caller gets :class:`QueryTimeout`. Other requests keep being served by
+the other workers meanwhile.
+
+After a write the store's owner bumps :attr:`QueryPool.generation`; a worker reopens its
+read-only view before its next query when its generation is older.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import queue
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from clusterld import results
+
+
+class QueryTimeout(Exception):
+    """The query ran past its time limit and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"the query ran longer than the time limit of {seconds:g} s "
+                         "and was stopped")
+
+
+class PoolBusy(Exception):
+    """No worker became free in time."""
+
+
+class WorkerFailed(Exception):
+    """A worker died or answered something unexpected."""
+
+
+@dataclass
+class QueryTask:
+    """One public query, as the worker runs it."""
+
+    query: str
+    formats: dict[str, str | None]  # kind ("select", "ask", "graph") → media type
+    base_iri: str | None = None
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    max_rows: int | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+def _graph(name: str) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if name == "" else ox.NamedNode(name)
+
+
+def execute(store: ox.Store, task: QueryTask) -> results.Serialized:
+    """Run ``task`` on ``store`` and serialise the answer (capped)."""
+    kwargs: dict[str, Any] = {"base_iri": task.base_iri}
+    if task.default_graphs is not None or task.named_graphs is not None:
+        kwargs["default_graph"] = [_graph(g) for g in task.default_graphs or []]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in task.named_graphs or []]
+    answer = store.query(task.query, **kwargs)
+    kind = ("ask" if isinstance(answer, ox.QueryBoolean)
+            else "select" if isinstance(answer, ox.QuerySolutions) else "graph")
+    media_type = task.formats.get(kind)
+    if media_type is None:
+        raise LookupError(kind)
+    if kind == "ask":
+        return results.ask(bool(answer), media_type)
+    if kind == "select":
+        return results.select(answer, media_type, task.max_rows)
+    return results.graph(answer, media_type, task.max_rows, task.prefixes or None)
+
+
+def _read_exact(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError("worker pipe closed")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write_frame(fd: int, obj: object) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(struct.pack("!Q", len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_frame(fd: int) -> Any:
+    (size,) = struct.unpack("!Q", _read_exact(fd, 8))
+    return pickle.loads(_read_exact(fd, size))
+
+
+def worker_main(path: str) -> None:
+    """Worker loop: ``(generation, task)`` frames on stdin, ``(status, payload)`` on stdout."""
+    into, out = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not break frames
+    store: ox.Store | None = None
+    opened = -1
+    while True:
+        try:
+            message = _read_frame(into)
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        generation, task = message
+        try:
+            if store is None or generation != opened:
+                store = None
+                store = ox.Store.read_only(path)
+                opened = generation
+            answer: tuple[str, Any] = ("ok", execute(store, task))
+        except SyntaxError as exc:
+            answer = ("syntax", str(exc.args[0]) if exc.args else str(exc))
+        except LookupError as exc:
+            answer = ("format", str(exc.args[0]) if exc.args else "")
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            answer = ("error", str(exc))
+        _write_frame(out, answer)
+
+
+class _Worker:
+    """One worker process (``python -m clusterld.workers STORE``) and its pipes."""
+
+    def __init__(self, path: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "clusterld.workers", path], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, bufsize=0, close_fds=True)
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.into = self.process.stdin.fileno()
+        self.out = self.process.stdout.fileno()
+
+    def ask(self, message: object, timeout: float) -> Any:
+        """Send a frame; the answer, or raise TimeoutError past ``timeout`` seconds."""
+        _write_frame(self.into, message)
+        ready, _, _ = select.select([self.out], [], [], max(0.0, timeout))
+        if not ready:
+            raise TimeoutError
+        return _read_frame(self.out)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            pass
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
+class QueryPool:
+    """A fixed number of query worker processes on one on-disk store."""
+
+    def __init__(self, path: Path, size: int = 2, *, wait: float = 30.0) -> None:
+        self.path = str(path)
+        self.size = max(1, size)
+        self.wait = wait
+        self.generation = 0
+        self.killed = 0
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._started = False
+
+    def start(self) -> None:
+        """Start the workers (idempotent)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        for _ in range(self.size):
+            self._add()
+
+    def _add(self) -> None:
+        worker = _Worker(self.path)
+        with self._lock:
+            if self._closed:
+                worker.kill()
+                return
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+        if not self._closed:
+            threading.Thread(target=self._add, daemon=True, name="clusterld-respawn").start()
+
+    def invalidate(self) -> None:
+        """The store changed: workers reopen their view before their next query."""
+        self.generation += 1
+
+    def run(self, task: QueryTask, timeout: float) -> tuple[str, Any]:
+        """``(status, payload)`` from a worker; raise :class:`QueryTimeout` past ``timeout``."""
+        self.start()
+        started = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=self.wait)
+        except queue.Empty:
+            raise PoolBusy("every query worker is busy; try again shortly") from None
+        left = timeout - (time.monotonic() - started)
+        try:
+            answer = worker.ask((self.generation, task), left)
+        except TimeoutError:
+            self.killed += 1
+            self._replace(worker)
+            raise QueryTimeout(timeout) from None
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            self._replace(worker)
+            raise WorkerFailed(f"query worker failed: {exc or type(exc).__name__}") from None
+        self._idle.put(worker)
+        return answer
+
+    def close(self) -> None:
+        """Stop every worker."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            with contextlib.suppress(OSError):
+                _write_frame(worker.into, None)
+            worker.kill()
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (for tests and /healthz)."""
+        with self._lock:
+            return [w.process.pid for w in self._all]
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    worker_main(sys.argv[1])
