@@ -128,8 +128,9 @@ class IncrementalValidator:
             data, shacl_graph=self._shapes, inference="none", abort_on_first=False,
             allow_warnings=True, advanced=True, inplace=True)
         kept = _keep(results_graph, focus)
-        results = _results(kept)
-        ok = not any(r.severity not in ALLOWED_SEVERITIES for r in results)
+        results = _results(kept)  # nested sh:detail results included, as Validator does
+        ok = not any(str(kept.value(r, SH.resultSeverity)).rsplit("#", 1)[-1]
+                     not in ALLOWED_SEVERITIES for r in kept.objects(None, SH.result))
         kept.set((next(kept.subjects(RDF.type, SH.ValidationReport)), SH.conforms, Literal(ok)))
         return IncrementalReport(conforms=ok, results=results, graph=kept, focus_nodes=focus,
                                  data_triples=len(data))

@@ -60,7 +60,7 @@ class ReasonerReport:
 
     def summary(self) -> str:
         """One line for the CLI."""
-        return (f"consistent: {self.classes} classes, {self.individuals} individuals, "
+        return (f"{self.classes} classes, {self.individuals} individuals, "
                 f"{self.inferred_facts} inferred facts, {self.input_triples} triples "
                 f"({self.dropped_triples} provenance triples left out), {self.seconds:.1f} s")
 

@@ -33,9 +33,10 @@ RDF_TYPES: dict[str, ox.RdfFormat] = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
 }
 GRAPH_TYPES = tuple(RDF_TYPES)
-# Short names accepted by ``?format=`` and used as file extensions.
-FORMAT_NAMES = {
-    "json": SPARQL_JSON, "srj": SPARQL_JSON, "xml": SPARQL_XML, "srx": SPARQL_XML,
+# Short names accepted by ``?format=``; "json" is whichever JSON the route offers.
+FORMAT_NAMES: dict[str, str | tuple[str, ...]] = {
+    "json": (SPARQL_JSON, "application/json", "application/ld+json"), "srj": SPARQL_JSON,
+    "xml": SPARQL_XML, "srx": SPARQL_XML,
     "csv": CSV, "tsv": TSV, "ttl": "text/turtle", "turtle": "text/turtle",
     "jsonld": "application/ld+json", "json-ld": "application/ld+json",
     "nt": "application/n-triples", "ntriples": "application/n-triples",
@@ -200,9 +201,10 @@ def rdf(items: Iterable[ox.Triple] | Iterable[ox.Quad], media_type: str,
     fmt = RDF_TYPES[media_type]
     items = list(items)
     quads = bool(items) and isinstance(items[0], ox.Quad)
-    if fmt.supports_datasets and not quads:
+    dataset = fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)  # JSON-LD stays one graph
+    if dataset and not quads:
         items = list(as_quads(items))
-    elif not fmt.supports_datasets and quads:
+    elif not dataset and quads:
         seen: dict[ox.Triple, None] = {}
         for q in items:
             seen.setdefault(ox.Triple(q.subject, q.predicate, q.object), None)
@@ -220,4 +222,6 @@ def used_prefixes(items: list, prefixes: dict[str, str]) -> dict[str, str]:
         for term in (item.subject, item.predicate, item.object):
             if isinstance(term, ox.NamedNode):
                 iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
     return {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}

@@ -115,21 +115,21 @@ class KnowledgeGraph(EntityViews):
             except OSError as exc:
                 raise ClusterldError(f"cannot open the store {self.path}: {exc} "
                                      "(is another server using it?)") from None
-        self.pool = QueryPool(self.path, self.limits.workers)
+        self.pool = QueryPool(self.limits.workers)
+        self.snapshots = self.path.with_name(self.path.name + ".snapshots")
+        shutil.rmtree(self.snapshots, ignore_errors=True)
         self._write_lock = threading.RLock()
         self.instance = secrets.token_hex(4)
         self._union = ox.NamedNode(HIDDEN_PREFIX + "none")
         self._named: list[ox.NamedNode] = []
         hidden = [g for g in self.store.named_graphs()
                   if isinstance(g, ox.NamedNode) and g.value.startswith(HIDDEN_PREFIX)]
-        if len(hidden) == 1 and not read_only:
-            self._union = hidden[0]
-            self._refresh_names()
-        elif read_only:
+        if len(hidden) == 1 or read_only:
             self._union = hidden[0] if hidden else self._union
             self._refresh_names()
         else:
             self._rebuild_union()
+        self._snapshot()
 
     @property
     def version(self) -> str:
@@ -140,6 +140,7 @@ class KnowledgeGraph(EntityViews):
     def close(self) -> None:
         """Stop the workers and release the store."""
         self.pool.close()
+        shutil.rmtree(self.snapshots, ignore_errors=True)
         self.store = None  # type: ignore[assignment]
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -152,7 +153,20 @@ class KnowledgeGraph(EntityViews):
 
     def _changed(self) -> None:
         self._rebuild_union()
-        self.pool.invalidate()
+        self._snapshot()
+
+    def _snapshot(self) -> None:
+        """Give the query workers an immutable checkpoint of the store as it is now."""
+        if self.read_only:
+            self.pool.snapshot = str(self.path)
+            return
+        with self._write_lock:
+            target = self.snapshots / f"{self.instance}-{self.pool.generation + 1}"
+            self.snapshots.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(target, ignore_errors=True)
+            self.store.flush()
+            self.store.backup(str(target))
+        self.pool.publish(target)
 
     def _refresh_names(self) -> None:
         self._named = sorted((g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)
@@ -282,10 +296,10 @@ class KnowledgeGraph(EntityViews):
         rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
         for g in (default_graphs or []) + (named_graphs or []):
             _graph_name(g)
-        if default_graphs is None and named_graphs is None:
-            if not sparqltext.has_dataset_clause(sparql):
-                default_graphs = [self._union.value]
-                named_graphs = [g.value for g in self._named]
+        if (default_graphs is None and named_graphs is None
+                and not sparqltext.has_dataset_clause(sparql)):
+            default_graphs = [self._union.value]
+            named_graphs = [g.value for g in self._named]
         task = QueryTask(query=sparql, formats=dict(formats), base_iri=base_iri,
                          default_graphs=default_graphs, named_graphs=named_graphs,
                          max_rows=rows, prefixes=results.PREFIXES)
@@ -306,14 +320,14 @@ class KnowledgeGraph(EntityViews):
         self._writable()
         sparqltext.refuse_fetching(sparql)
         text = sparqltext.add_using(sparql, using_graphs or [], using_named_graphs or [])
-        try:
-            with self._write_lock:
+        with self._write_lock:
+            try:
                 self.store.update(text, base_iri=base_iri)
-        except SyntaxError as exc:
-            raise sparqltext.syntax_error(exc, source="update") from None
-        except (OSError, ValueError) as exc:
-            raise InputError(str(exc), source="update") from None
-        finally:
+            except SyntaxError as exc:
+                raise sparqltext.syntax_error(exc, source="update") from None
+            except (OSError, ValueError) as exc:
+                self._changed()
+                raise InputError(str(exc), source="update") from None
             self._changed()
 
     # -- Graph Store Protocol -----------------------------------------------------------------

@@ -69,7 +69,10 @@ class Validator:
 
 def _results(graph: Graph) -> list[Result]:
     results = []
+    nested = set(graph.objects(None, SH.detail))  # details of another result
     for node in graph.subjects(RDF.type, SH.ValidationResult):
+        if node in nested:
+            continue
         messages: dict[str, str] = {}
         for msg in graph.objects(node, SH.resultMessage):
             lang = msg.language if isinstance(msg, Literal) and msg.language else "en"

@@ -7,8 +7,11 @@ past it, the worker is killed (SIGKILL: the work stops at once), a fresh worker 
 the background, and the caller gets :class:`QueryTimeout`. Other requests keep being served by
 the other workers meanwhile.
 
-After a write the store's owner bumps :attr:`QueryPool.generation`; a worker reopens its
-read-only view before its next query when its generation is older.
+Workers never open the live store: a read-only RocksDB view of a database that another
+process writes to breaks when compaction deletes files under it. After each write the owner
+takes a checkpoint (``Store.backup``: hard links, immutable) and :meth:`QueryPool.publish`-es
+it; a worker switches to the newest checkpoint before its next query, and a checkpoint is
+deleted once no worker uses it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import pickle
 import queue
 import select
+import shutil
 import struct
 import subprocess
 import sys
@@ -108,12 +112,12 @@ def _read_frame(fd: int) -> Any:
     return pickle.loads(_read_exact(fd, size))
 
 
-def worker_main(path: str) -> None:
-    """Worker loop: ``(generation, task)`` frames on stdin, ``(status, payload)`` on stdout."""
+def worker_main() -> None:
+    """Worker loop: ``(snapshot, task)`` frames on stdin, ``(status, payload)`` on stdout."""
     into, out = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not break frames
     store: ox.Store | None = None
-    opened = -1
+    opened = ""
     while True:
         try:
             message = _read_frame(into)
@@ -121,12 +125,12 @@ def worker_main(path: str) -> None:
             return
         if message is None:
             return
-        generation, task = message
+        snapshot, task = message
         try:
-            if store is None or generation != opened:
+            if store is None or snapshot != opened:
                 store = None
-                store = ox.Store.read_only(path)
-                opened = generation
+                store = ox.Store.read_only(snapshot)
+                opened = snapshot
             answer: tuple[str, Any] = ("ok", execute(store, task))
         except SyntaxError as exc:
             answer = ("syntax", str(exc.args[0]) if exc.args else str(exc))
@@ -140,9 +144,10 @@ def worker_main(path: str) -> None:
 class _Worker:
     """One worker process (``python -m clusterld.workers STORE``) and its pipes."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self) -> None:
+        self.snapshot = ""
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "clusterld.workers", path], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "clusterld.workers"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, bufsize=0, close_fds=True)
         assert self.process.stdin is not None and self.process.stdout is not None
         self.into = self.process.stdin.fileno()
@@ -159,10 +164,8 @@ class _Worker:
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(5)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            pass
         for pipe in (self.process.stdin, self.process.stdout):
             if pipe is not None:
                 pipe.close()
@@ -171,8 +174,9 @@ class _Worker:
 class QueryPool:
     """A fixed number of query worker processes on one on-disk store."""
 
-    def __init__(self, path: Path, size: int = 2, *, wait: float = 30.0) -> None:
-        self.path = str(path)
+    def __init__(self, size: int = 2, *, wait: float = 30.0) -> None:
+        self.snapshot = ""
+        self._published: list[str] = []
         self.size = max(1, size)
         self.wait = wait
         self.generation = 0
@@ -193,7 +197,7 @@ class QueryPool:
             self._add()
 
     def _add(self) -> None:
-        worker = _Worker(self.path)
+        worker = _Worker()
         with self._lock:
             if self._closed:
                 worker.kill()
@@ -205,12 +209,25 @@ class QueryPool:
         worker.kill()
         with self._lock:
             self._all.discard(worker)
+        self._cleanup()
         if not self._closed:
             threading.Thread(target=self._add, daemon=True, name="clusterld-respawn").start()
 
-    def invalidate(self) -> None:
-        """The store changed: workers reopen their view before their next query."""
-        self.generation += 1
+    def publish(self, snapshot: Path) -> None:
+        """A new checkpoint of the store: workers move to it before their next query."""
+        with self._lock:
+            self.generation += 1
+            self.snapshot = str(snapshot)
+            self._published.append(self.snapshot)
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        with self._lock:
+            used = {w.snapshot for w in self._all} | {self.snapshot}
+            stale = [p for p in self._published if p not in used]
+            self._published = [p for p in self._published if p in used]
+        for path in stale:
+            shutil.rmtree(path, ignore_errors=True)
 
     def run(self, task: QueryTask, timeout: float) -> tuple[str, Any]:
         """``(status, payload)`` from a worker; raise :class:`QueryTimeout` past ``timeout``."""
@@ -221,8 +238,10 @@ class QueryPool:
         except queue.Empty:
             raise PoolBusy("every query worker is busy; try again shortly") from None
         left = timeout - (time.monotonic() - started)
+        with self._lock:
+            worker.snapshot = snapshot = self.snapshot
         try:
-            answer = worker.ask((self.generation, task), left)
+            answer = worker.ask((snapshot, task), left)
         except TimeoutError:
             self.killed += 1
             self._replace(worker)
@@ -231,6 +250,8 @@ class QueryPool:
             self._replace(worker)
             raise WorkerFailed(f"query worker failed: {exc or type(exc).__name__}") from None
         self._idle.put(worker)
+        if len(self._published) > 1:
+            self._cleanup()
         return answer
 
     def close(self) -> None:
@@ -260,4 +281,4 @@ def cpu_count() -> int:
 
 
 if __name__ == "__main__":
-    worker_main(sys.argv[1])
+    worker_main()

@@ -14,7 +14,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -106,18 +105,20 @@ def server(data_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     base = f"http://127.0.0.1:{port}"
     script = Path(sys.executable).with_name("clusterld")
     program = [str(script)] if script.exists() else [sys.executable, "-m", "clusterld.cli"]
-    command = [*program, "serve", str(data_file), "--host", "127.0.0.1", "--port", str(port)]
     workdir = tmp_path_factory.mktemp("server")
-    if subprocess.run([*program, "serve", "--help"], capture_output=True,
-                      check=False).returncode != 0:
-        yield from in_thread(data_file, workdir, port)  # no serve command (yet)
-        return
+    command = [*program, "serve", str(data_file), "--host", "127.0.0.1", "--port", str(port),
+               "--store", str(workdir / "store")]
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
                                env={k: v for k, v in os.environ.items()
                                     if k != "CLUSTERLD_TOKEN"})
     try:
-        wait_until_up(base + "/", process)
+        try:
+            wait_until_up(base + "/", process)
+        except RuntimeError as exc:
+            log.flush()
+            raise RuntimeError(f"{exc}; its log:\n{(workdir / 'server.log').read_text()}"
+                               ) from None
         yield base
     finally:
         process.terminate()
@@ -126,25 +127,6 @@ def server(data_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-
-
-def in_thread(data_file: Path, workdir: Path, port: int) -> Iterator[str]:
-    """``create_app`` under waitress in a thread, when there is no ``clusterld serve``."""
-    from waitress.server import create_server
-
-    from clusterld.web import create_app
-
-    app = create_app({"CLUSTERLD_STORE": str(workdir / "store"),
-                      "CLUSTERLD_LOAD": [str(data_file)]})
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/", None)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
-        app.extensions["clusterld"].close()
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +182,7 @@ def test_entity_page_and_query_editor(playwright_browser, server: str, data_file
              f"SELECT ?label WHERE {{ <{entity}> skos:prefLabel ?label }} ORDER BY ?label")
     page.goto(f"{server}/sparql/editor?query={quote(query)}")
     page.wait_for_selector(".CodeMirror", timeout=30_000)
-    page.click(".yasqe_queryButton")
+    page.click(".yasqe_queryButton:visible")
     page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
     page.wait_for_timeout(300)
     header = page.locator(".yasr table thead th").all_inner_texts()
@@ -209,6 +191,16 @@ def test_entity_page_and_query_editor(playwright_browser, server: str, data_file
     assert any("label" in h for h in header), header
     assert any(label_en in c for c in cells), cells
     assert any(label_fr in c for c in cells), cells
+    # the named queries open as ready-made tabs
+    options = page.locator("#example-select option")
+    if options.count():
+        name = options.first.get_attribute("value")
+        page.select_option("#example-select", name)
+        page.click("#example-open")
+        page.wait_for_timeout(300)
+        opened = page.evaluate("window.clusterldEditor.yasgui.getTab().getQuery()")
+        assert opened == (REPO / "sparql" / f"{name}.rq").read_text(encoding="utf-8")
+        page.screenshot(path=str(screenshots / "editor-example.png"))
     assert not errors, errors
     assert not outside, f"requests left the server: {outside}"
     page.close()

@@ -12,8 +12,9 @@ import pyoxigraph as ox
 
 from clusterld.paths import data_path
 from clusterld.schema import SUPERCLASS, VOCAB_NS
-from clusterld.web.entity import STRUCT_CLASSES, EntityBuilder, ValueView, item_views
+from clusterld.web.entity import STRUCT_CLASSES, EntityBuilder, ValueView
 from clusterld.web.rdfview import CLD, Reader, iri, literal, number, values
+from clusterld.web.related import item_views
 
 CLASS_PAGE = 25
 YEAR = re.compile(r"^\d{4}$")

@@ -76,10 +76,11 @@ def negotiate(accept: str | None, offered: Sequence[str], format_param: str | No
     if not offered:
         raise NotAcceptable(offered)
     if format_param:
-        wanted = FORMAT_NAMES.get(format_param.strip().lower(), format_param.strip().lower())
-        wanted = wanted.split(";")[0].strip()
-        if wanted in offered:
-            return wanted
+        name = format_param.strip().lower()
+        wanted = FORMAT_NAMES.get(name, name.split(";")[0].strip())
+        for candidate in (wanted,) if isinstance(wanted, str) else wanted:
+            if candidate in offered:
+                return candidate
         raise NotAcceptable(offered, format_param)
     ranges = parse_accept(accept)
     if not ranges:

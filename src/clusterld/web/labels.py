@@ -93,6 +93,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "skip": "Skip to content", "label_lang_note": "Shown in {lang}: no label in the "
         "requested language.", "lang_en": "English", "lang_fr": "French",
         "doc_facts": "Facts stated in this document",
+        "add_prefixes": "Add the clusterld prefixes to the query",
     },
     "fr": {
         "home": "Accueil", "browse": "Parcourir les classes", "sparql": "SPARQL",
@@ -128,6 +129,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "label_lang_note": "Affiché en {lang} : pas de libellé dans la langue demandée.",
         "lang_en": "anglais", "lang_fr": "français",
         "doc_facts": "Faits énoncés dans ce document",
+        "add_prefixes": "Ajouter les préfixes de clusterld à la requête",
     },
 }
 

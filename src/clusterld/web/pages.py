@@ -14,9 +14,10 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from clusterld.schema import DEFAULT_BASE, SUPERCLASS
 from clusterld.web import browse
-from clusterld.web.entity import EntityBuilder, document_facts, inverse_groups
+from clusterld.web.entity import EntityBuilder
 from clusterld.web.labels import PREFIXES, messages, negotiate_lang, other_lang
 from clusterld.web.rdfview import CLD, RDF, Reader, iri
+from clusterld.web.related import document_facts, inverse_groups
 from clusterld.web.schemaorg import entity_jsonld
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
@@ -186,7 +187,7 @@ def class_page(name: str) -> Response:
         return not_found()
     page = browse.class_page(r, name, page_number(), request.args.get("country"),
                              request.args.get("sector"), request.args.get("year"))
-    return render("class.html", title=page.label, cls=page,
+    return render("class.html", title=ucfirst(page.label), cls=page,
                   superclass_label=r.label(CLD + page.superclass) if page.superclass else None,
                   sub_labels={c: r.label(CLD + c) for c in page.subclasses})
 

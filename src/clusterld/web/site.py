@@ -29,8 +29,8 @@ bp = Blueprint("site", __name__)
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 LIVE_DUMP = "store.nq"
 MEDIA = {".nq": "application/n-quads", ".trig": "application/trig", ".ttl": "text/turtle",
-         ".jsonld": "application/ld+json", ".gz": "application/gzip", ".nt": "application/n-triples",
-         ".rdf": "application/rdf+xml"}
+         ".jsonld": "application/ld+json", ".gz": "application/gzip",
+         ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
 DCAT = "http://www.w3.org/ns/dcat#"
 DCTERMS = "http://purl.org/dc/terms/"
 VOID = "http://rdfs.org/ns/void#"
@@ -160,7 +160,7 @@ def _void_triples() -> list[ox.Triple]:
                          ox.NamedNode(root + "sparql")),
                ox.Triple(dataset, ox.NamedNode(VOID + "uriSpace"), ox.Literal(kg.base + "id/")),
                ox.Triple(dataset, ox.NamedNode(VOID + "triples"),
-                         ox.Literal(kg.stats()["quads"]))]
+                         ox.Literal(kg.stats()["triples"]))]
     for d in list_downloads():
         triples.append(ox.Triple(dataset, ox.NamedNode(VOID + "dataDump"),
                                  ox.NamedNode(root + d.url.lstrip("/"))))

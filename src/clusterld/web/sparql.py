@@ -142,9 +142,8 @@ def _formats(text: str) -> dict[str, str | None]:
         except NotAcceptable:
             media_type = None
         chosen[kind] = ALIASES.get(media_type, media_type) if media_type else None
-    form = sparqltext.query_form(text)
-    kind = FORM_KIND.get(form or "")
-    if kind and chosen[kind] is None:
+    if not any(chosen.values()):  # nothing could be answered: say so before any work
+        kind = FORM_KIND.get(sparqltext.query_form(text) or "", "select")
         raise NotAcceptable(OFFERS[kind], fmt)
     return chosen
 

@@ -9,6 +9,23 @@
   Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables", "keywords"].filter(
     function (name) { return name in (Yasgui.Yasqe.Autocompleters || {}); });
 
+  // Our prefixes first in the PREFIX autocompletion (the bundled list follows).
+  var ours = Object.keys(config.prefixes || {}).map(function (p) {
+    return p + ": <" + config.prefixes[p] + ">";
+  });
+  var prefixCompleter = (Yasgui.Yasqe.Autocompleters || {}).prefixes;
+  if (prefixCompleter) {
+    var bundled = prefixCompleter.get;
+    prefixCompleter.persistenceId = "clusterld-prefixes";
+    prefixCompleter.get = function () {
+      return Promise.resolve(bundled.apply(this, arguments)).then(function (list) {
+        return ours.concat((list || []).filter(function (x) {
+          return !Object.prototype.hasOwnProperty.call(config.prefixes, x.split(":")[0]);
+        }));
+      });
+    };
+  }
+
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
@@ -47,6 +64,13 @@
     openButton.addEventListener("click", function () {
       var e = examples[select.value];
       if (e) { openTab(e.name, e.query, true); }
+    });
+  }
+  var addPrefixes = document.getElementById("add-prefixes");
+  if (addPrefixes) {
+    addPrefixes.addEventListener("click", function () {
+      var tab = yasgui.getTab();
+      if (tab) { tab.getYasqe().addPrefixes(config.prefixes); }
     });
   }
   window.clusterldEditor = { yasgui: yasgui, firstTab: first, endpoint: endpoint };
