@@ -90,7 +90,14 @@ class Converter:
                 problems.extend(exc.problems)
         if problems:
             raise SeedError(problems)
+        self._links(ds)
         return ds
+
+    def _links(self, ds: Dataset) -> None:
+        """Confirmed Wikidata links of ``seeds/wikidata.sssom.tsv`` → ``{base}graph/links``."""
+        from clusterld.sssom import add_links
+
+        add_links(ds, self.seeds, self.mint)
 
     def _ontology(self, ds: Dataset) -> None:
         graph = ds.graph(self.mint.graph("ontology"))

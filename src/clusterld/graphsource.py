@@ -31,7 +31,7 @@ class GraphSource(Protocol):
 
 
 class RdflibSource:
-    """A :class:`GraphSource` over an rdflib Graph (a Dataset is read as the union of its graphs)."""
+    """A :class:`GraphSource` over an rdflib Graph (a Dataset reads as the union of its graphs)."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -65,28 +65,48 @@ class OxigraphSource:
         self.graphs = None if graphs is None else [ox.NamedNode(str(g)) for g in graphs]
         self.exclude = {str(g) for g in exclude}
         self._iris: dict[str, URIRef] = {}
+        self._named: dict[URIRef, ox.NamedNode] = {}
 
     def triples(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[Triple]:
         if isinstance(s, Literal) or isinstance(p, (Literal, BNode)):
-            return
-        subject, predicate, obj = _to_ox(s), _to_ox(p), _to_ox(o)
-        many_graphs = self.graphs is None or len(self.graphs) > 1
-        seen: set[tuple[ox.Term, ox.Term, ox.Term]] = set()
+            return iter(())
+        subject, predicate, obj = self._ox(s), self._ox(p), self._ox(o)
+        quads = []
         for graph in self.graphs if self.graphs is not None else [None]:
-            for quad in self.store.quads_for_pattern(subject, predicate, obj, graph):
-                if self.exclude and _graph_name(quad.graph_name) in self.exclude:
-                    continue
-                if many_graphs:
-                    key = (quad.subject, quad.predicate, quad.object)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                yield (s if s is not None else self._term(quad.subject),
-                       p if p is not None else self._term(quad.predicate),
-                       o if o is not None else self._term(quad.object))
+            quads.extend(self.store.quads_for_pattern(subject, predicate, obj, graph))
+        if self.exclude:
+            quads = [q for q in quads if _graph_name(q.graph_name) not in self.exclude]
+        term = self._term
+        found = [(s if s is not None else term(q.subject),
+                  p if p is not None else term(q.predicate),
+                  o if o is not None else term(q.object)) for q in quads]
+        if len(found) > 1 and (self.graphs is None or len(self.graphs) > 1):
+            found = list(dict.fromkeys(found))  # a triple may be in several graphs
+        return iter(found)
 
     def contains(self, triple: Triple) -> bool:
-        return next(iter(self.triples(*triple)), None) is not None
+        return self.exists(*triple)
+
+    def exists(self, s: Node | None, p: Node | None, o: Node | None) -> bool:
+        """Whether some triple matches (cheaper than :meth:`triples`: nothing is converted)."""
+        if isinstance(s, Literal) or isinstance(p, (Literal, BNode)):
+            return False
+        subject, predicate, obj = self._ox(s), self._ox(p), self._ox(o)
+        for graph in self.graphs if self.graphs is not None else [None]:
+            for quad in self.store.quads_for_pattern(subject, predicate, obj, graph):
+                if not self.exclude or _graph_name(quad.graph_name) not in self.exclude:
+                    return True
+        return False
+
+    def _ox(self, term: Node | None) -> ox.Term | None:
+        if term is None:
+            return None
+        if isinstance(term, URIRef):
+            found = self._named.get(term)
+            if found is None:
+                found = self._named[term] = ox.NamedNode(str(term))
+            return found
+        return to_ox(term)
 
     def _term(self, term: ox.Term) -> Node:
         if isinstance(term, ox.NamedNode):
@@ -99,10 +119,6 @@ class OxigraphSource:
 
 def _graph_name(name: object) -> str | None:
     return name.value if isinstance(name, (ox.NamedNode, ox.BlankNode)) else None
-
-
-def _to_ox(term: Node | None) -> ox.Term | None:
-    return None if term is None else to_ox(term)
 
 
 def to_ox(term: Node) -> ox.Term:

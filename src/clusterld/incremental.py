@@ -25,19 +25,26 @@ schema (sub-class, domain, ... triples), it falls back to full validation and sa
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal
-from rdflib.namespace import RDF, RDFS, SH
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from clusterld.graphsource import GraphSource, RdflibSource
-from clusterld.rdfsview import SCHEMA_CLASSES, SCHEMA_PREDICATES, Schema, SourceCache, Unsupported, View
+from clusterld.rdfsview import (
+    SCHEMA_CLASSES,
+    SCHEMA_PREDICATES,
+    SUBPROPERTY,
+    TYPE,
+    Schema,
+    SourceCache,
+    Unsupported,
+    View,
+)
+from clusterld.shaclrun import ShaclRunner
 from clusterld.shapeplan import Nfa, ShapePlan, ShapesPlan, Step
 from clusterld.validate import Report, Validator, _results
 
@@ -64,15 +71,7 @@ class IncrementalValidator:
         self.shapes, self.ontology = self.full.shapes, self.full.ontology
         self.schema = Schema(self.ontology)
         self.plan = ShapesPlan(self.shapes)
-        self._shapes = Graph(store="SimpleMemory")  # same terms, faster lookups for pyshacl
-        for prefix, ns in self.shapes.namespaces():
-            self._shapes.bind(prefix, ns)
-        for triple in self.shapes:
-            self._shapes.add(triple)
-        self._target_classes = frozenset(c for p in self.plan.targeted for c in p.target_classes)
-        self._subjects_of = {q for p in self.plan.targeted for q in p.subjects_of}
-        self._objects_of = {q for p in self.plan.targeted for q in p.objects_of}
-        self._queries: dict[str, Query] = {}
+        self.runner = ShaclRunner(self.shapes)
 
     @classmethod
     def from_validator(cls, validator: Validator) -> IncrementalValidator:
@@ -82,7 +81,7 @@ class IncrementalValidator:
     # ---- entry point ---------------------------------------------------------------------
 
     def validate(self, contribution: Graph, source: GraphSource | Graph) -> IncrementalReport:
-        """Validate ``source + contribution``, reporting on the focus nodes the contribution affects."""
+        """Validate ``source + contribution``; report on the focus nodes it affects."""
         started = time.perf_counter()
         if isinstance(source, Graph):
             source = RdflibSource(source)
@@ -96,123 +95,163 @@ class IncrementalValidator:
         report.seconds = time.perf_counter() - started
         return report
 
-    def affected(self, contribution: Graph, source: GraphSource) -> set[Node]:
-        """The focus nodes whose results the contribution may change (may raise Unsupported)."""
+    def data_graph(self, contribution: Graph, source: GraphSource | Graph
+                   ) -> tuple[set[Node], Graph]:
+        """The affected focus nodes and the part of the closure their validation reads.
+
+        Raises :class:`~clusterld.rdfsview.Unsupported` when that cannot be decided locally.
+        """
+        work, data = self._prepare(contribution, source)
+        return set(work), data
+
+    def _prepare(self, contribution: Graph, source: GraphSource | Graph
+                 ) -> tuple[dict[Node, list[ShapePlan]], Graph]:
+        """Steps 1–3: each affected focus node with the shapes to re-run on it; the data graph."""
+        if isinstance(source, Graph):
+            source = RdflibSource(source)
         cache = SourceCache(source)
         self._check_source(cache)
-        old, new = View(self.schema, cache), View(self.schema, cache, contribution)
+        old = View(self.schema, cache, relevant=self.plan.classes)
+        new = View(self.schema, cache, contribution, relevant=self.plan.classes)
         added = [t for t in contribution if not self._asserted(t, cache)]
         schema_triples = [t for t in added if self.schema.is_schema_triple(t)]
         if schema_triples:
             raise Unsupported(f"the contribution changes the schema: {schema_triples[0]}")
-        return self._affected(self._delta(added, old), new)
+        roots = self._affected(self._delta(added, old), old, new)
+        data = self.runner.new_data_graph()
+        new.record = data
+        work = {}
+        for focus, names in roots.items():
+            shapes = self._targeting(focus, [self.plan.shapes[n] for n in names], new)
+            if shapes:
+                self._read([(shape, focus) for shape in shapes], new)
+                work[focus] = shapes
+        new.record = None
+        return work, data
 
     # ---- the four steps ------------------------------------------------------------------
 
     def _incremental(self, contribution: Graph, source: GraphSource) -> IncrementalReport:
-        cache = SourceCache(source)
-        self._check_source(cache)
-        old, new = View(self.schema, cache), View(self.schema, cache, contribution)
-        added = [t for t in contribution if not self._asserted(t, cache)]
-        schema_triples = [t for t in added if self.schema.is_schema_triple(t)]
-        if schema_triples:
-            raise Unsupported(f"the contribution changes the schema: {schema_triples[0]}")
-        candidates = self._affected(self._delta(added, old), new)
-        data = _DataGraph(self._queries)
-        new.record = data
-        focus = {f for f in candidates if self._gather(f, new)}
-        new.record = None
-        if not focus:
-            return IncrementalReport(conforms=True, focus_nodes=focus, data_triples=len(data))
-        conforms, results_graph, _ = shacl_validate(
-            data, shacl_graph=self._shapes, inference="none", abort_on_first=False,
-            allow_warnings=True, advanced=True, inplace=True)
-        kept = _keep(results_graph, focus)
-        results = _results(kept)  # nested sh:detail results included, as Validator does
+        work, data = self._prepare(contribution, source)
+        focus = set(work)
+        by_shape: dict[Node, list[Node]] = {}
+        for node, shapes in work.items():
+            for shape in shapes:
+                by_shape.setdefault(shape.node, []).append(node)
+        kept = _keep(self.runner.validate(data, by_shape), focus)
+        # pyshacl's verdict: no top-level result of a severity other than Info or Warning
         ok = not any(str(kept.value(r, SH.resultSeverity)).rsplit("#", 1)[-1]
                      not in ALLOWED_SEVERITIES for r in kept.objects(None, SH.result))
-        kept.set((next(kept.subjects(RDF.type, SH.ValidationReport)), SH.conforms, Literal(ok)))
-        return IncrementalReport(conforms=ok, results=results, graph=kept, focus_nodes=focus,
-                                 data_triples=len(data))
+        kept.add((next(kept.subjects(RDF.type, SH.ValidationReport)), SH.conforms, Literal(ok)))
+        return IncrementalReport(conforms=ok, results=_results(kept), graph=kept,
+                                 focus_nodes=focus, data_triples=len(data))
 
     def _delta(self, added: Iterable[Triple], old: View) -> set[Triple]:
         """The entailed triples that ``added`` brings into the closure (not there before)."""
         schema = self.schema
         delta: set[Triple] = set()
-        resource, prop = schema.supers_c(RDFS.Resource), schema.supers_c(RDF.Property)
+        resource, prop = schema.resource, schema.property
         for a, p, b in added:
             supers = schema.supers_p(p)
             types: dict[Node, set[Node]] = {a: set(resource), b: set(resource)}
             types[a] |= schema.domain_classes(p)
             types[b] |= schema.range_classes(p)
-            if RDF.type in supers:
+            if TYPE in supers:
                 types[a] |= schema.supers_c(b)
             for q in supers:
-                if q != RDF.type and not old.holds((a, q, b)):
+                if q != TYPE and not old.holds((a, q, b)):
                     delta.add((a, q, b))
                 if not old.used_as_predicate(q):
                     types.setdefault(q, set()).update(prop)
-                    delta.add((q, RDFS.subPropertyOf, q))
+                    delta.add((q, SUBPROPERTY, q))
             for x, classes in types.items():
-                delta.update((x, RDF.type, c) for c in classes if not old.has_type(x, c))
+                delta.update((x, TYPE, c) for c in classes if not old.has_type(x, c))
         return delta
 
-    def _affected(self, delta: set[Triple], view: View) -> set[Node]:
-        """Focus nodes of targeted shapes whose reads meet a triple of ``delta``."""
+    def _affected(self, delta: set[Triple], old: View, new: View) -> dict[Node, set[Node]]:
+        """Focus nodes whose results may change, each with the targeted shapes to re-run.
+
+        A read that meets a triple of ``delta`` makes its (shape, focus) dirty; dirtiness goes
+        up to the shapes nesting it (sh:node, sh:property, ...), walking property paths
+        backwards — unless the nested shape's results at that node are the same before and
+        after (checked by validating just that), so that a harmless change on a hub (a new
+        label on a country) does not reach every node pointing at it.
+        """
         plan = self.plan
-        roots: set[Node] = set()
+        roots: dict[Node, set[Node]] = defaultdict(set)
         dirty: set[tuple[Node, Node]] = set()
         todo: list[tuple[ShapePlan, Node]] = []
+        changed_at: dict[tuple[Node, Node], bool] = {}
 
         def reached(shape: ShapePlan, nfa: Nfa, state: int, node: Node) -> None:
-            todo.extend((shape, f) for f in backward(nfa, state, node, view))
+            todo.extend((shape, f) for f in backward(nfa, state, node, new))
 
         def at_values(shape: ShapePlan, node: Node) -> None:
             for state in shape.nfa.accept:
                 reached(shape, shape.nfa, state, node)
 
-        changed = delta & plan.ground
-        if changed:
-            raise Unsupported(f"a focus-independent SPARQL pattern changes: {min(changed)}")
+        ground = delta & plan.ground
+        if ground:
+            raise Unsupported(f"a focus-independent SPARQL pattern changes: {min(ground)}")
         for s, q, o in delta:
             for pred in (q, None):
                 for shape, nfa, state in plan.step_index.get((pred, False), ()):
                     reached(shape, nfa, state, s)
                 for shape, nfa, state in plan.step_index.get((pred, True), ()):
                     reached(shape, nfa, state, o)
-            if q == RDF.type:
+            if q == TYPE:
                 for shape in plan.class_index.get(o, ()):
                     at_values(shape, s)
-                if o in self._target_classes:
-                    roots.add(s)
+                for shape in plan.target_class_index.get(o, ()):
+                    roots[s].add(shape.node)  # a new target
             for shape in plan.closed:
                 at_values(shape, s)
-            if q in self._subjects_of:
-                roots.add(s)
-            if q in self._objects_of:
-                roots.add(o)
+            for shape in plan.subjects_of_index.get(q, ()):
+                roots[s].add(shape.node)
+            for shape in plan.objects_of_index.get(q, ()):
+                roots[o].add(shape.node)
         while todo:
             shape, node = todo.pop()
             if (shape.node, node) in dirty:
                 continue
             dirty.add((shape.node, node))
             if shape.targeted:
-                roots.add(node)
-            for parent in plan.parents.get(shape.node, ()):
-                at_values(plan.shapes[parent], node)
+                roots[node].add(shape.node)
+            for name in plan.parents.get(shape.node, ()):
+                parent = plan.shapes[name]
+                if parent.nfa.kind() != "identity":  # reaching other nodes: worth a check
+                    key = (shape.node, node)
+                    if key not in changed_at:
+                        changed_at[key] = self._changed(shape, node, old, new)
+                    if not changed_at[key]:
+                        continue
+                at_values(parent, node)
         return roots
 
-    def _gather(self, focus: Node, view: View) -> bool:
-        """Record what validating ``focus`` reads; False when it is no shape's target."""
-        classes = view.types(focus, self._target_classes) if self._target_classes else set()
-        todo: list[tuple[ShapePlan, Node]] = []
-        for shape in self.plan.targeted:
-            if (focus in shape.target_nodes or classes & shape.target_classes
-                    or any(view.out(focus, p) for p in shape.subjects_of)
-                    or any(_some_in(view, focus, p) for p in shape.objects_of)):
-                todo.append((shape, focus))
-        if not todo:
-            return False
+    def _changed(self, shape: ShapePlan, node: Node, old: View, new: View) -> bool:
+        """Whether validating ``node`` against ``shape`` gives other results after the change."""
+        keys = []
+        for view in (old, new):
+            data = self.runner.new_data_graph()
+            view.record = data
+            try:
+                self._read([(shape, node)], view)
+            finally:
+                view.record = None
+            keys.append(result_keys(self.runner.validate(data, {shape.node: [node]})))
+        return keys[0] != keys[1]
+
+    def _targeting(self, focus: Node, shapes: list[ShapePlan], view: View) -> list[ShapePlan]:
+        """Those of ``shapes`` that target ``focus`` (what makes it a target is recorded)."""
+        classes = {c for shape in shapes for c in shape.target_classes}
+        types = view.types(focus, classes) if classes else set()
+        return [shape for shape in shapes
+                if focus in shape.target_nodes or types & shape.target_classes
+                or any(view.out(focus, p) for p in shape.subjects_of)
+                or any(view.some_in(focus, p) for p in shape.objects_of)]
+
+    def _read(self, todo: list[tuple[ShapePlan, Node]], view: View) -> None:
+        """Read (and record, if the view records) what validating each (shape, node) reads."""
         seen: set[tuple[Node, Node]] = set()
         while todo:
             shape, node = todo.pop()
@@ -230,7 +269,6 @@ class IncrementalValidator:
                 if shape.closed:
                     view.out_all(value)
                 todo.extend((self.plan.shapes[child], value) for child in shape.nested)
-        return True
 
     # ---- helpers -------------------------------------------------------------------------
 
@@ -263,33 +301,14 @@ class IncrementalValidator:
                                  reason=reason)
 
 
-class _DataGraph(Graph):
-    """The small data graph; parses each SPARQL query once (pyshacl sends one text per focus)."""
-
-    def __init__(self, queries: dict[str, Query]) -> None:
-        super().__init__()
-        self._queries = queries
-
-    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        if isinstance(query_object, str):
-            prepared = self._queries.get(query_object)
-            if prepared is None:
-                prepared = prepareQuery(query_object, initNs=dict(self.namespaces()))
-                self._queries[query_object] = prepared
-            query_object = prepared
-        return super().query(query_object, *args, **kwargs)
-
-
-def _some_in(view: View, node: Node, p: Node) -> bool:
-    """Whether some entailed (?, p, node) exists; records one witness only."""
-    record, view.record = view.record, None
-    try:
-        subjects = view.inc(node, p)
-    finally:
-        view.record = record
-    if subjects and record is not None:
-        record.add((subjects[0], p, node))  # type: ignore[arg-type]
-    return bool(subjects)
+def result_keys(report: Graph) -> list[tuple[Node | None, ...]]:
+    """The results of a report graph (nested ones too) as sorted comparable tuples."""
+    keys = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        keys.append(tuple(report.value(node, p) for p in (
+            SH.focusNode, SH.resultPath, SH.value, SH.sourceShape,
+            SH.sourceConstraintComponent, SH.resultSeverity)))
+    return sorted(keys, key=str)
 
 
 def _step(view: View, node: Node, step: Step, backwards: bool) -> list[Node]:
@@ -302,11 +321,21 @@ def _step(view: View, node: Node, step: Step, backwards: bool) -> list[Node]:
 
 def forward(nfa: Nfa, focus: Node, view: View) -> set[Node]:
     """Walk ``nfa`` from ``focus`` (reads recorded by the view); the nodes at accepting states."""
+    kind = nfa.kind()
+    if kind == "identity":
+        return {focus}
+    if kind == "step":
+        return set(_step(view, focus, nfa.edges[nfa.start][0][0], backwards=False))
     return _walk(nfa, [(nfa.start, focus)], view, backwards=False, goal=nfa.accept)
 
 
 def backward(nfa: Nfa, state: int, node: Node, view: View) -> set[Node]:
     """The focus nodes from which ``nfa`` reaches ``state`` at ``node``."""
+    kind = nfa.kind()
+    if state == nfa.start and kind != "nfa":
+        return {node}
+    if kind == "step":
+        return set(_step(view, node, nfa.edges[nfa.start][0][0], backwards=True))
     return _walk(nfa, [(state, node)], view, backwards=True, goal={nfa.start})
 
 
@@ -330,13 +359,16 @@ def _walk(nfa: Nfa, start: list[tuple[int, Node]], view: View, *, backwards: boo
     return found
 
 
-def _keep(results: Graph, focus: set[Node]) -> Graph:
-    """A copy of a pyshacl report graph with only the results on ``focus`` nodes."""
+def _keep(results: Graph, focus: set[Node], conforms: bool | None = None) -> Graph:
+    """A copy of a pyshacl report graph with only the results on ``focus`` nodes (and their
+    nested sh:detail results)."""
     kept = Graph()
     for prefix, ns in results.namespaces():
         kept.bind(prefix, ns)
     report = BNode()
     kept.add((report, RDF.type, SH.ValidationReport))
+    if conforms is not None:
+        kept.add((report, SH.conforms, Literal(conforms)))
     for result in results.objects(None, SH.result):
         if results.value(result, SH.focusNode) not in focus:
             continue

@@ -16,7 +16,7 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
-from clusterld import __version__, schema
+from clusterld import __version__, schema, sssom
 from clusterld import seeds as seeds_mod
 from clusterld.convert import PREFIXES, Converter
 from clusterld.errors import ValidationFailed
@@ -35,6 +35,7 @@ DUMPS = {
     "ontology.ttl": ("text/turtle", "The clusterld ontology and concept schemes"),
     "shapes.ttl": ("text/turtle", "The SHACL shapes"),
     "context.jsonld": ("application/ld+json", "The JSON-LD context of clusterld.jsonld"),
+    "wikidata.sssom.tsv": ("text/tab-separated-values", "Links to Wikidata, SSSOM/TSV mapping set"),
 }
 
 
@@ -176,6 +177,7 @@ def write_dumps(ds: Dataset, out: Path, mint: Minter) -> BuildResult:
         format="turtle", encoding="utf-8"))
     shapes = Validator().shapes
     (out / "shapes.ttl").write_bytes(shapes.serialize(format="turtle", encoding="utf-8"))
+    sssom.write_dump(out, data_path("seeds"))
     result.files = {name: out / name for name in DUMPS}
     void = describe(ds, union, result, mint)
     (out / "void.ttl").write_bytes(void.serialize(format="turtle", encoding="utf-8"))
@@ -234,6 +236,7 @@ def describe(ds: Dataset, union: Graph, result: BuildResult, mint: Minter) -> Gr
         g.add((dataset, VOID.classPartition, part))
         g.add((part, VOID["class"], cls))
         g.add((part, VOID.entities, Literal(len(set(union.subjects(RDF.type, cls))))))
+    sssom.describe_linkset(g, dataset, union, mint)
     for graph in sorted(ds.graphs(), key=lambda gr: str(gr.identifier)):
         if not len(graph) or not isinstance(graph.identifier, URIRef):
             continue

@@ -26,6 +26,8 @@ from rdflib.term import Node
 
 from clusterld.graphsource import GraphSource
 
+TYPE, RESOURCE, PROPERTY = RDF.type, RDFS.Resource, RDF.Property
+SUBPROPERTY = RDFS.subPropertyOf
 SCHEMA_PREDICATES = frozenset({RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range})
 SCHEMA_CLASSES = frozenset({RDFS.Class, RDF.Property, RDFS.Datatype,
                             RDFS.ContainerMembershipProperty})
@@ -49,11 +51,12 @@ def ontology_closure(ontology: Graph | None) -> Graph:
 
 
 class Schema:
-    """Sub-class/sub-property/domain/range closures of the ontology, as the RDFS closure sees them."""
+    """Sub-class, sub-property, domain and range closures of the ontology (RDFS closure)."""
 
     def __init__(self, ontology: Graph | None) -> None:
         self.graph = ontology_closure(ontology)
         g = self.graph
+        self.index = TripleIndex(g)
         self._supers_p: dict[Node, set[Node]] = {}
         self._subs_p: dict[Node, set[Node]] = {}
         for s, o in g.subject_objects(RDFS.subPropertyOf):
@@ -73,6 +76,8 @@ class Schema:
         known = set(self._supers_p) | set(self._subs_p) | set(self._domains) | set(self._ranges)
         self.range_preds = frozenset(p for p in known if self.range_classes(p))
         self.type_preds = self.subs_p(RDF.type)
+        self.resource, self.property = self.supers_c(RESOURCE), self.supers_c(PROPERTY)
+        self._range_preds_memo: dict[frozenset[Node], frozenset[Node]] = {}
         self.classes = frozenset(set(self._supers_c) | set(self._subs_c)
                                  | {c for cs in self._domains.values() for c in cs}
                                  | {c for cs in self._ranges.values() for c in cs})
@@ -110,6 +115,14 @@ class Schema:
         """The predicates whose objects are entailed to be instances of ``c``."""
         return frozenset(p for p in self.range_preds if c in self.range_classes(p))
 
+    def range_preds_for_all(self, classes: frozenset[Node]) -> frozenset[Node]:
+        """The predicates whose objects are entailed to be in one of ``classes``."""
+        found = self._range_preds_memo.get(classes)
+        if found is None:
+            found = self._range_preds_memo[classes] = frozenset(
+                p for c in classes for p in self.range_preds_for(c))
+        return found
+
     def is_schema_triple(self, triple: tuple[Node, Node, Node]) -> bool:
         """Whether a data triple would change the schema (then the closure is not local)."""
         _, p, o = triple
@@ -132,6 +145,12 @@ class SourceCache:
         self._pred: dict[Node, bool] = {}
         self._object: dict[Node, bool] = {}
 
+    def _exists(self, s: Node | None, p: Node | None, o: Node | None) -> bool:
+        exists = getattr(self.source, "exists", None)
+        if exists is not None:
+            return bool(exists(s, p, o))
+        return next(iter(self.source.triples(s, p, o)), None) is not None
+
     def out(self, x: Node) -> list[tuple[Node, Node]]:
         found = self._out.get(x)
         if found is None:
@@ -141,33 +160,49 @@ class SourceCache:
     def inc(self, x: Node, p: Node | None) -> list[tuple[Node, Node]]:
         found = self._in.get((x, p))
         if found is None:
-            found = self._in[(x, p)] = [(s, q) for s, q, _ in self.source.triples(None, p, x)]
+            found = self._in[(x, p)] = [] if not self.is_object(x) else [
+                (s, q) for s, q, _ in self.source.triples(None, p, x)]
         return found
 
     def has_in(self, x: Node, p: Node) -> bool:
         key = (x, p)
         if key in self._in:
             return bool(self._in[key])
+        if not self.is_object(x):  # one lookup answers for every predicate
+            return False
         found = self._in_any.get(key)
         if found is None:
-            found = self._in_any[key] = _first(self.source.triples(None, p, x))
+            found = self._in_any[key] = self._exists(None, p, x)
         return found
 
     def used_as_predicate(self, x: Node) -> bool:
         found = self._pred.get(x)
         if found is None:
-            found = self._pred[x] = _first(self.source.triples(None, x, None))
+            found = self._pred[x] = self._exists(None, x, None)
         return found
 
     def is_object(self, x: Node) -> bool:
         found = self._object.get(x)
         if found is None:
-            found = self._object[x] = _first(self.source.triples(None, None, x))
+            found = self._object[x] = self._exists(None, None, x)
         return found
 
 
-def _first(triples: Iterable[object]) -> bool:
-    return next(iter(triples), None) is not None
+class TripleIndex:
+    """A small graph (contribution, ontology closure) indexed by subject, object and predicate."""
+
+    def __init__(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        self.out: dict[Node, list[tuple[Node, Node]]] = {}
+        self.inc: dict[Node, list[tuple[Node, Node]]] = {}
+        self.preds: set[Node] = set()
+        for s, p, o in triples:
+            self.out.setdefault(s, []).append((p, o))
+            self.inc.setdefault(o, []).append((s, p))
+            self.preds.add(p)
+
+    def incoming(self, x: Node, p: Node | None) -> list[tuple[Node, Node]]:
+        pairs = self.inc.get(x, ())
+        return list(pairs) if p is None else [(s, q) for s, q in pairs if q == p]
 
 
 class View:
@@ -176,111 +211,162 @@ class View:
     When ``record`` is a Graph, every entailed triple handed out is added to it.
     """
 
-    def __init__(self, schema: Schema, cache: SourceCache, extra: Graph | None = None) -> None:
+    def __init__(self, schema: Schema, cache: SourceCache, extra: Graph | None = None,
+                 relevant: frozenset[Node] | None = None) -> None:
         self.schema = schema
         self.cache = cache
+        self.relevant = relevant  # types recorded by membership reads (None: all)
         self.extra = extra if extra is not None else Graph()
-        self.record: Graph | None = None
-        self._graphs = (self.extra, schema.graph)
+        self._record: Graph | None = None
+        self._graphs = (TripleIndex(self.extra), schema.index)
+        self._out: dict[Node, list[tuple[Node, Node]]] = {}
+        self._in: dict[tuple[Node, Node | None], list[tuple[Node, Node]]] = {}
+        self._types: dict[Node, tuple[set[Node], set[Node], set[str], set[Node]]] = {}
+        self._noted: set[tuple[Node, Node, Node]] = set()
+
+    @property
+    def record(self) -> Graph | None:
+        """Where the entailed triples handed out are recorded (None: nowhere)."""
+        return self._record
+
+    @record.setter
+    def record(self, graph: Graph | None) -> None:
+        if graph is not self._record:  # a new record starts empty
+            self._noted = set()
+            for entry in self._types.values():
+                entry[3].clear()
+        self._record = graph
 
     # ---- raw (asserted) triples --------------------------------------------------------
 
     def raw_out(self, x: Node) -> list[tuple[Node, Node]]:
         """Asserted (p, o) of ``x``."""
-        if isinstance(x, Literal):
-            return []
-        found = list(self.cache.out(x))
-        for graph in self._graphs:
-            found.extend(graph.predicate_objects(x))  # type: ignore[arg-type]
+        found = self._out.get(x)
+        if found is None:
+            found = []
+            if not isinstance(x, Literal):
+                found.extend(self.cache.out(x))
+                for index in self._graphs:
+                    found.extend(index.out.get(x, ()))
+            self._out[x] = found
         return found
 
     def raw_in(self, x: Node, p: Node | None) -> list[tuple[Node, Node]]:
         """Asserted (s, p) pointing at ``x`` (``p`` None: any predicate)."""
-        found = list(self.cache.inc(x, p))
-        for graph in self._graphs:
-            found.extend((s, q) for s, q, _ in graph.triples((None, p, x)))  # type: ignore[arg-type]
+        found = self._in.get((x, p))
+        if found is None:
+            found = list(self.cache.inc(x, p))
+            for index in self._graphs:
+                found.extend(index.incoming(x, p))
+            self._in[(x, p)] = found
         return found
 
     def has_raw_in(self, x: Node, p: Node) -> bool:
-        return self.cache.has_in(x, p) or any(
-            (None, p, x) in graph for graph in self._graphs)  # type: ignore[operator]
+        found = self._in.get((x, p))
+        if found is not None:
+            return bool(found)
+        return any(q == p for index in self._graphs for _, q in index.inc.get(x, ())) or (
+            self.cache.has_in(x, p))
 
     def used_as_predicate(self, x: Node) -> bool:
         """Whether ``x`` is the predicate of an entailed triple (then it is an rdf:Property)."""
         if not isinstance(x, URIRef):
             return False
-        if x == RDF.type:
+        if x == TYPE:
             return True
-        return any(self.cache.used_as_predicate(p) or any(
-            (None, p, None) in graph for graph in self._graphs)  # type: ignore[operator]
-            for p in self.schema.subs_p(x))
+        return any(any(p in index.preds for index in self._graphs)
+                   or self.cache.used_as_predicate(p) for p in self.schema.subs_p(x))
 
     def appears(self, x: Node) -> bool:
         """Whether ``x`` is in some asserted triple (then it is an rdfs:Resource)."""
         if self.raw_out(x) or self.used_as_predicate(x):
             return True
-        return self.cache.is_object(x) or any(
-            (None, None, x) in graph for graph in self._graphs)  # type: ignore[operator]
+        return any(x in index.inc for index in self._graphs) or self.cache.is_object(x)
 
     # ---- entailed triples ----------------------------------------------------------------
 
     def types(self, x: Node, wanted: Iterable[Node] | None = None) -> set[Node]:
         """Entailed types of ``x``: all of them, or at least the ``wanted`` ones it has."""
         schema = self.schema
-        found: set[Node] = set()
-        for p, o in self.raw_out(x):
-            if p in schema.type_preds:
-                found |= schema.supers_c(o)
-            found |= schema.domain_classes(p)
-        want = None if wanted is None else set(wanted)
-        if want is None:
-            range_preds: Iterable[Node] = schema.range_preds
-        else:
-            range_preds = {p for c in want for p in schema.range_preds_for(c)}
-        for p in range_preds:
-            if not schema.range_classes(p) <= found and self.has_raw_in(x, p):
-                found |= schema.range_classes(p)
-        resource, prop = schema.supers_c(RDFS.Resource), schema.supers_c(RDF.Property)
-        if (want is None or want & resource) and not resource <= found and self.appears(x):
-            found |= resource
-        if (want is None or want & prop) and self.used_as_predicate(x):
-            found |= prop
-        if self.record is not None:
-            for t in found:
-                self.record.add((x, RDF.type, t))  # type: ignore[arg-type]
-        return found
+        entry = self._types.get(x)
+        if entry is None:  # (types found, range predicates looked at, special cases, noted)
+            found: set[Node] = set()
+            for p, o in self.raw_out(x):
+                if p in schema.type_preds:
+                    found |= schema.supers_c(o)
+                found |= schema.domain_classes(p)
+            entry = self._types[x] = (found, set(), set(), set())
+        found, checked, done, noted = entry
+        want = None if wanted is None else frozenset(wanted)
+        if want is None or not want <= found:
+            range_preds = (schema.range_preds if want is None
+                           else schema.range_preds_for_all(want))
+            for p in range_preds:
+                if p not in checked:
+                    checked.add(p)
+                    classes = schema.range_classes(p)
+                    if not classes <= found and self.has_raw_in(x, p):
+                        found |= classes
+            if "resource" not in done and (want is None or want & schema.resource):
+                done.add("resource")
+                if not schema.resource <= found and self.appears(x):
+                    found |= schema.resource
+            if "property" not in done and (want is None or want & schema.property):
+                done.add("property")
+                if self.used_as_predicate(x):
+                    found |= schema.property
+        if self._record is not None:
+            # a membership read records the relevant types only (pyshacl walks every type of
+            # a value node for each sh:class); a full read records them all
+            show = found if want is None or self.relevant is None else (
+                found & (self.relevant | want))
+            if not show <= noted:
+                self._note((x, TYPE, t) for t in show - noted)
+                noted |= show
+        return set(found)
 
     def has_type(self, x: Node, c: Node) -> bool:
         return c in self.types(x, (c,))
 
     def out(self, x: Node, p: Node) -> list[Node]:
         """Objects of the entailed triples (x, p, ?)."""
-        if p == RDF.type:
+        if p == TYPE:
             return list(self.types(x))
         subs = self.schema.subs_p(p)
         objects = {o for q, o in self.raw_out(x) if q in subs}
-        if p == RDFS.subPropertyOf and self.used_as_predicate(x):
+        if p == SUBPROPERTY and self.used_as_predicate(x):
             objects.add(x)
         self._note((x, p, o) for o in objects)
         return list(objects)
 
     def inc(self, x: Node, p: Node) -> list[Node]:
         """Subjects of the entailed triples (?, p, x)."""
-        if p in self.schema.type_preds or RDF.type in self.schema.supers_p(p):
+        if p in self.schema.type_preds or TYPE in self.schema.supers_p(p):
             raise Unsupported("a path walks from a class to its instances (inverse rdf:type)")
         subjects = {s for q in self.schema.subs_p(p) for s, _ in self.raw_in(x, q)}
-        if p == RDFS.subPropertyOf and self.used_as_predicate(x):
+        if p == SUBPROPERTY and self.used_as_predicate(x):
             subjects.add(x)
         self._note((s, p, x) for s in subjects)
         return list(subjects)
 
+    def some_in(self, x: Node, p: Node) -> bool:
+        """Whether some entailed (?, p, x) exists; records one witness only."""
+        record, self._record = self._record, None
+        try:
+            subjects = self.inc(x, p)
+        finally:
+            self._record = record
+        if subjects:
+            self._note([(subjects[0], p, x)])
+        return bool(subjects)
+
     def out_all(self, x: Node) -> list[tuple[Node, Node]]:
         """Every entailed (p, o) of ``x``."""
         schema = self.schema
-        pairs = {(q, o) for p, o in self.raw_out(x) for q in schema.supers_p(p) if q != RDF.type}
-        pairs |= {(RDF.type, t) for t in self.types(x)}
+        pairs = {(q, o) for p, o in self.raw_out(x) for q in schema.supers_p(p) if q != TYPE}
+        pairs |= {(TYPE, t) for t in self.types(x)}
         if self.used_as_predicate(x):
-            pairs.add((RDFS.subPropertyOf, x))
+            pairs.add((SUBPROPERTY, x))
         self._note((x, p, o) for p, o in pairs)
         return list(pairs)
 
@@ -291,31 +377,33 @@ class View:
             raise Unsupported("a query reads every triple pointing at a class")
         pairs = {(s, q) for s, p in self.raw_in(x, None) for q in schema.supers_p(p)}
         if self.used_as_predicate(x):
-            pairs.add((x, RDFS.subPropertyOf))
+            pairs.add((x, SUBPROPERTY))
         self._note((s, p, x) for s, p in pairs)
         return list(pairs)
 
     def holds(self, triple: tuple[Node, Node, Node]) -> bool:
         """Whether the closure holds ``triple`` (not recorded)."""
-        record, self.record = self.record, None
+        record, self._record = self._record, None
         try:
             return self.read(triple)
         finally:
-            self.record = record
+            self._record = record
 
     def read(self, triple: tuple[Node, Node, Node]) -> bool:
         """Whether the closure holds ``triple`` (recorded if it does)."""
         s, p, o = triple
-        if p == RDF.type:
+        if p == TYPE:
             return self.has_type(s, o)
         subs = self.schema.subs_p(p)
         found = any(q in subs and obj == o for q, obj in self.raw_out(s)) or (
-            p == RDFS.subPropertyOf and s == o and self.used_as_predicate(s))
+            p == SUBPROPERTY and s == o and self.used_as_predicate(s))
         if found:
             self._note([triple])
         return found
 
     def _note(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
-        if self.record is not None:
+        if self._record is not None:
             for triple in triples:
-                self.record.add(triple)  # type: ignore[arg-type]
+                if triple not in self._noted:
+                    self._noted.add(triple)
+                    self._record.add(triple)  # type: ignore[arg-type]

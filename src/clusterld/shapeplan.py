@@ -24,6 +24,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
+SH_NS = str(SH._NS)
 PATH_PLACEHOLDER = URIRef("urn:clusterld:incremental:path")
 UNSUPPORTED_ALGEBRA = frozenset({"Union", "Minus", "Graph", "ServiceGraphPattern", "values",
                                  "ToMultiSet", "Slice", "InlineData", "GroupOrUnionGraphPattern",
@@ -31,7 +32,9 @@ UNSUPPORTED_ALGEBRA = frozenset({"Union", "Minus", "Graph", "ServiceGraphPattern
 UNSUPPORTED_PARAMS = {SH.expression: "sh:expression", SH.js: "sh:js", SH.rule: "sh:rule",
                       SH.target: "sh:target (SHACL-AF custom target)"}
 
-PathAst = tuple  # ("p", iri) | ("inv", ast) | ("seq", [ast]) | ("alt", [ast]) | (op, ast), op in *+?
+# ("p", iri) | ("any", [inverse?]) | ("inv", ast) | ("seq", [ast]) | ("alt", [ast]) | (op, ast),
+# op one of "*", "+", "?"
+PathAst = tuple
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Nfa:
         self.eps_back: dict[int, list[int]] = defaultdict(list)
         self.pins: dict[int, Node] = {}
         self.ground: list[tuple[Node, Node, Node]] = []  # focus-independent triples read
+        self._kind: str | None = None
 
     def state(self) -> int:
         self.count += 1
@@ -67,6 +71,28 @@ class Nfa:
     def link(self, src: int, dst: int) -> None:
         self.eps[src].append(dst)
         self.eps_back[dst].append(src)
+
+    def kind(self) -> str:
+        """``identity`` (start accepts, nothing else), ``step`` (one step to accept) or ``nfa``.
+
+        Computed once, when the automaton is complete (the walks take shortcuts for the first
+        two, which are most property shapes).
+        """
+        if self._kind is None:
+            self._kind = self._shape()
+        return self._kind
+
+    def _shape(self) -> str:
+        edges = {k: v for k, v in self.edges.items() if v}
+        eps = {k: v for k, v in self.eps.items() if v}
+        if eps or self.pins or self.ground:
+            return "nfa"
+        if not edges and self.accept == {self.start}:
+            return "identity"
+        if (list(edges) == [self.start] and len(edges[self.start]) == 1
+                and self.accept == {edges[self.start][0][1]}):
+            return "step"
+        return "nfa"
 
     def transitions(self) -> Iterator[tuple[int, Step]]:
         """Every (source state, step): each is a read of the step's triples at that state."""
@@ -182,6 +208,9 @@ class ShapesPlan:
                 self.unsupported.append(f"shape {node.n3()}: {err}")
         if any(shapes.subjects(RDF.type, SH.ConstraintComponent)):
             self.unsupported.append("custom constraint components (sh:ConstraintComponent)")
+        for kind in ("SPARQLFunction", "SHACLFunction", "JSFunction"):
+            if any(shapes.subjects(RDF.type, URIRef(SH_NS + kind))):
+                self.unsupported.append(f"SHACL-AF functions (sh:{kind})")
         self.parents: dict[Node, list[Node]] = defaultdict(list)
         for plan in self.shapes.values():
             plan.nested = [n for n in plan.nested if n in self.shapes]
@@ -201,6 +230,13 @@ class ShapesPlan:
             for c in plan.target_classes:
                 self.target_class_index[c].append(plan)
         self.closed = [p for p in self.shapes.values() if p.closed]
+        self.subjects_of_index: dict[Node, list[ShapePlan]] = defaultdict(list)
+        self.objects_of_index: dict[Node, list[ShapePlan]] = defaultdict(list)
+        for plan in self.shapes.values():
+            for q in plan.subjects_of:
+                self.subjects_of_index[q].append(plan)
+            for q in plan.objects_of:
+                self.objects_of_index[q].append(plan)
         self.ground = {t for p in self.shapes.values() for w in p.walks for t in w.ground}
         self.targeted = [p for p in self.shapes.values() if p.targeted]
         self.classes = frozenset(self.class_index) | frozenset(self.target_class_index)
@@ -254,7 +290,8 @@ class ShapesPlan:
 def _implicit(g: Graph, node: Node) -> frozenset[Node]:
     """pyshacl's implicit class target: a shape that is also an rdfs:Class."""
     classes = {RDFS.Class, *g.subjects(RDFS.subClassOf, RDFS.Class)}
-    return frozenset({node}) if any(t in classes for t in g.objects(node, RDF.type)) else frozenset()
+    is_class = any(t in classes for t in g.objects(node, RDF.type))
+    return frozenset({node}) if is_class else frozenset()
 
 
 def _shape_nodes(g: Graph) -> set[Node]:

@@ -53,6 +53,7 @@ class Limits:
     max_rows: int = 10_000  # solutions or triples per answer; more is cut and reported
     workers: int = 2  # query worker processes
     describe_limit: int = 2_000  # incoming links in a data document
+    worker_memory_mb: int = 4_096  # data segment of a query worker (0: no limit)
 
 
 def _term(value: Any) -> Term:
@@ -115,7 +116,7 @@ class KnowledgeGraph(EntityViews):
             except OSError as exc:
                 raise ClusterldError(f"cannot open the store {self.path}: {exc} "
                                      "(is another server using it?)") from None
-        self.pool = QueryPool(self.limits.workers)
+        self.pool = QueryPool(self.limits.workers, memory_mb=self.limits.worker_memory_mb)
         self.snapshots = self.path.with_name(self.path.name + ".snapshots")
         shutil.rmtree(self.snapshots, ignore_errors=True)
         self._write_lock = threading.RLock()

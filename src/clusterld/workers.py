@@ -112,8 +112,17 @@ def _read_frame(fd: int) -> Any:
     return pickle.loads(_read_exact(fd, size))
 
 
-def worker_main() -> None:
-    """Worker loop: ``(snapshot, task)`` frames on stdin, ``(status, payload)`` on stdout."""
+def worker_main(memory_mb: int = 0) -> None:
+    """Worker loop: ``(snapshot, task)`` frames on stdin, ``(status, payload)`` on stdout.
+
+    ``memory_mb`` caps the process's data segment (``RLIMIT_DATA``): a query that needs
+    more dies, and the pool answers for it.
+    """
+    if memory_mb > 0:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     into, out = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not break frames
     store: ox.Store | None = None
@@ -136,6 +145,8 @@ def worker_main() -> None:
             answer = ("syntax", str(exc.args[0]) if exc.args else str(exc))
         except LookupError as exc:
             answer = ("format", str(exc.args[0]) if exc.args else "")
+        except MemoryError:
+            answer = ("error", "the query needed more memory than a query may use")
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             answer = ("error", str(exc))
         _write_frame(out, answer)
@@ -144,10 +155,10 @@ def worker_main() -> None:
 class _Worker:
     """One worker process (``python -m clusterld.workers STORE``) and its pipes."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory_mb: int = 0) -> None:
         self.snapshot = ""
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "clusterld.workers"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "clusterld.workers", str(memory_mb)], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, bufsize=0, close_fds=True)
         assert self.process.stdin is not None and self.process.stdout is not None
         self.into = self.process.stdin.fileno()
@@ -174,7 +185,8 @@ class _Worker:
 class QueryPool:
     """A fixed number of query worker processes on one on-disk store."""
 
-    def __init__(self, size: int = 2, *, wait: float = 30.0) -> None:
+    def __init__(self, size: int = 2, *, wait: float = 30.0, memory_mb: int = 0) -> None:
+        self.memory_mb = memory_mb
         self.snapshot = ""
         self._published: list[str] = []
         self.size = max(1, size)
@@ -197,7 +209,7 @@ class QueryPool:
             self._add()
 
     def _add(self) -> None:
-        worker = _Worker()
+        worker = _Worker(self.memory_mb)
         with self._lock:
             if self._closed:
                 worker.kill()
@@ -248,7 +260,8 @@ class QueryPool:
             raise QueryTimeout(timeout) from None
         except (EOFError, OSError, pickle.UnpicklingError) as exc:
             self._replace(worker)
-            raise WorkerFailed(f"query worker failed: {exc or type(exc).__name__}") from None
+            raise WorkerFailed("the query worker stopped (the query may have needed more "
+                               f"memory than allowed): {exc or type(exc).__name__}") from None
         self._idle.put(worker)
         if len(self._published) > 1:
             self._cleanup()
@@ -281,4 +294,4 @@ def cpu_count() -> int:
 
 
 if __name__ == "__main__":
-    worker_main()
+    worker_main(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
