@@ -26,7 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Graph, Literal
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
@@ -43,6 +43,7 @@ FIXTURE = HERE / "fixtures" / "incremental"
 MINI = HERE / "fixtures" / "seeds-mini"
 ROOT = HERE.parent
 Key = tuple[Node, Node | None, Node | None, Node | None, Node | None, str]
+TOP = URIRef("urn:test:top-level-result")  # marks, among the roots, a top-level result
 
 
 def _dataset() -> tuple[Dataset, Graph, str]:
@@ -59,22 +60,32 @@ def _dataset() -> tuple[Dataset, Graph, str]:
     return ds, data_graph(ds, Minter()), origin
 
 
-def rooted_keys(report: Graph) -> list[tuple[Key, Node]]:
-    """Each result of a report graph (nested sh:detail ones too, as :class:`Report` lists
-    them), keyed by what must match, with the focus node of its top-level result."""
-    found = []
+def rooted_keys(report: Graph) -> list[tuple[Key, frozenset[Node]]]:
+    """Each result node of a report graph (nested sh:detail ones too, as :class:`Report`
+    lists them), keyed by what must match, with the focus nodes of the top-level results it
+    belongs to (pyshacl may share one nested result between two top-level ones), plus
+    ``TOP`` for a top-level result (what :attr:`Report.results` lists)."""
+    roots: dict[Node, set[Node]] = {}
     for top in report.objects(None, SH.result):
         root = report.value(top, SH.focusNode)
-        todo = [top]
+        todo, seen = [top], {top}
         while todo:
             node = todo.pop()
-            severity = report.value(node, SH.resultSeverity)
-            found.append(((report.value(node, SH.focusNode), report.value(node, SH.resultPath),
-                           report.value(node, SH.value), report.value(node, SH.sourceShape),
-                           report.value(node, SH.sourceConstraintComponent),
-                           str(severity).rsplit("#", 1)[-1]), root))
-            todo.extend(report.objects(node, SH.detail))
-    return found
+            roots.setdefault(node, set()).add(root)
+            for detail in report.objects(node, SH.detail):
+                if detail not in seen:
+                    seen.add(detail)
+                    todo.append(detail)
+    found = []
+    for node, tops in roots.items():
+        if (None, SH.result, node) in report:
+            tops = {*tops, TOP}
+        severity = report.value(node, SH.resultSeverity)
+        found.append(((report.value(node, SH.focusNode), report.value(node, SH.resultPath),
+                       report.value(node, SH.value), report.value(node, SH.sourceShape),
+                       report.value(node, SH.sourceConstraintComponent),
+                       str(severity).rsplit("#", 1)[-1]), frozenset(tops)))
+    return sorted(found, key=str)
 
 
 # ---- the oracle, in worker processes ---------------------------------------------------------
@@ -93,13 +104,14 @@ def _init_worker(shapes: list, ontology: list, base: list) -> None:
     _WORKER["base"] = graphs[2]
 
 
-def _oracle(contribution: list) -> tuple[bool, list[tuple[Key, Node]]]:
+def _oracle(contribution: list) -> tuple[bool, list[tuple[Key, frozenset[Node]]]]:
     graph = Graph()
     for triple in contribution:
         graph.add(triple)
     report: Report = _WORKER["validator"].validate(_WORKER["base"] + graph)
     keys = rooted_keys(report.graph)
-    assert sorted((k for k, _ in keys), key=str) == sorted(map(_key, report.results), key=str)
+    top = sorted((k for k, roots in keys if TOP in roots), key=str)
+    assert top == sorted(map(_key, report.results), key=str)
     return report.conforms, keys
 
 
@@ -121,7 +133,7 @@ class Setup:
     sources: dict[str, Any]
     world: World
     base_conforms: bool
-    base_keys: set[tuple[Key, Node]]
+    base_keys: set[Key]
     pool: ProcessPoolExecutor
 
 
@@ -140,7 +152,7 @@ def _setup(name: str, shapes: Graph, ontology: Graph) -> Iterator[Setup]:
                              initargs=(list(shapes), list(ontology), list(base))) as pool:
         base_conforms, base_keys = pool.submit(_oracle, []).result()
         yield Setup(name, incremental, base, sources, World.of(base, concepts),
-                    base_conforms, set(base_keys), pool)
+                    base_conforms, {k for k, _ in base_keys}, pool)
 
 
 @pytest.fixture(scope="module")
@@ -180,27 +192,31 @@ def differential(setup: Setup, count: int, seed: int) -> dict[str, int]:
 
 
 def compare(setup: Setup, contribution: Graph, full_conforms: bool,
-            full_keys: list[tuple[Key, Node]], report: IncrementalReport) -> list[str]:
+            full_keys: list[tuple[Key, frozenset[Node]]], report: IncrementalReport) -> list[str]:
     """Why the incremental report disagrees with full validation (empty when it agrees)."""
-    got = sorted(rooted_keys(report.graph), key=str)
-    if sorted((k for k, _ in got), key=str) != sorted(map(_key, report.results), key=str):
+    got = rooted_keys(report.graph)
+    top = sorted((k for k, roots in got if TOP in roots), key=str)
+    if top != sorted(map(_key, report.results), key=str):
         return ["the report's results and its graph disagree"]
     if report.mode != "incremental":
-        ok = got == sorted(full_keys, key=str) and report.conforms == full_conforms
+        ok = [k for k, _ in got] == [k for k, _ in full_keys] and report.conforms == full_conforms
         return [] if ok else ["fallback report differs from full validation"]
     problems = []
     focus = report.focus_nodes
-    expected = sorted((k for k in full_keys if k[1] in focus), key=str)
-    if got != expected:
-        missing = [k for k in expected if k not in got]
-        extra = [k for k in got if k not in expected]
+    expected = sorted((k for k, roots in full_keys if roots & focus), key=str)
+    mine = sorted((k for k, _ in got), key=str)
+    if mine != expected:
+        missing = [k for k in expected if k not in mine]
+        extra = [k for k in mine if k not in expected]
         problems.append(f"results differ: missing {missing[:3]} extra {extra[:3]}")
-    outside = [k for k in full_keys if k[1] not in focus and k not in setup.base_keys]
+    outside = [k for k, roots in full_keys if not roots & focus and k not in setup.base_keys]
     if outside:
         problems.append(f"full validation reports new results outside the affected nodes: "
                         f"{outside[:3]}")
     nodes = {t for triple in contribution for t in triple if not isinstance(t, Literal)}
-    if [k for k in expected if k[1] in nodes] != [k for k in got if k[1] in nodes]:
+    base = setup.base_keys
+    if (sorted((k for k, roots in full_keys if roots & nodes and k not in base), key=str)
+            != sorted((k for k, roots in got if roots & nodes and k not in base), key=str)):
         problems.append("results on the contribution's nodes differ")
     if setup.base_conforms and report.conforms != full_conforms:
         problems.append(f"verdict differs: incremental {report.conforms}, full {full_conforms}")

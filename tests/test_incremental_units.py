@@ -217,7 +217,8 @@ def test_oxigraph_source_is_the_deduplicated_union_minus_excluded_graphs() -> No
     load_store(store, ttl('ex:a ex:p ex:b . ex:a ex:l "x"@fr .'), one)
     load_store(store, ttl("ex:a ex:p ex:b ."), two)
     load_store(store, ttl("ex:a ex:p ex:c ."), hidden)
-    source = OxigraphSource(store, exclude=[hidden])
+    load_store(store, ttl("ex:a ex:p ex:d ."), URIRef("urn:x-union:1"))
+    source = OxigraphSource(store, exclude=[hidden], exclude_prefixes=["urn:x-union:"])
     assert sorted(source.triples(EX.a, None, None)) == sorted(
         [(EX.a, EX.p, EX.b), (EX.a, EX.l, Literal("x", lang="fr"))])
     assert source.contains((EX.a, EX.l, Literal("x", lang="fr")))

@@ -96,7 +96,6 @@ def rapp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from clusterld.publish import build_dataset, nquads_lines
     from clusterld.store import KnowledgeGraph, Limits
     from clusterld.web import create_app
-    from clusterld.web.reconcile import bp
 
     folder = tmp_path_factory.mktemp("reconcile")
     data = folder / "kg.nq"
@@ -105,8 +104,7 @@ def rapp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     kg.load([data])
     app = create_app({"TESTING": True, "CLUSTERLD_KG": kg,
                       "CLUSTERLD_BUILD_DIR": str(folder / "out")})
-    if "reconcile" not in app.blueprints:
-        app.register_blueprint(bp)
+    assert "reconcile" in app.blueprints  # create_app registers the service
     yield app
     kg.close()
 

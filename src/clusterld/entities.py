@@ -76,12 +76,17 @@ class EntityViews:
 
     store: ox.Store
     limits: Limits
+    _union: ox.NamedNode
 
     def query(self, sparql: str, *, substitutions: Mapping[str, Any] | None = None) -> Any:
         raise NotImplementedError
 
-    def _pattern(self, s: Any = None, p: Any = None, o: Any = None) -> list[ox.Quad]:
-        return [q for q in self.store.quads_for_pattern(s, p, o, None) if visible(q)]
+    def _pattern(self, s: Any = None, p: Any = None, o: Any = None,
+                 graphs: bool = False) -> list[ox.Quad]:
+        """Matching quads: in their source graphs, or once each from the union graph."""
+        if graphs:
+            return [q for q in self.store.quads_for_pattern(s, p, o, None) if visible(q)]
+        return list(self.store.quads_for_pattern(s, p, o, self._union))
 
     def exists(self, iri: str) -> bool:
         """Whether the IRI is the subject of some triple."""
@@ -91,59 +96,60 @@ class EntityViews:
             return False
         return next(iter(self.store.quads_for_pattern(node, None, None, None)), None) is not None
 
-    def describe(self, iri: str) -> Description:
+    def describe(self, iri: str, *, graphs: bool = False) -> Description:
         """The data document of an IRI: its triples (and those of the nodes it owns, whose
         IRIs extend its own), labels of what they point to, the triples pointing to it
         (at most ``Limits.describe_limit``), and where its facts come from: the reified
         statements, their text spans and source documents, and the descriptions of the
-        source graphs. Empty when nothing is known."""
+        source graphs. With ``graphs`` each quad keeps its source graph (for TriG and
+        N-Quads); else each triple comes once. Empty when nothing is known."""
         try:
             node = ox.NamedNode(iri)
         except ValueError:
             return Description(iri)
-        own = self._pattern(node)
+        own = self._pattern(node, graphs=graphs)
         if not own:
             return Description(iri)
         owned = {q.object for q in own if isinstance(q.object, ox.NamedNode)
                  and q.object.value.startswith(iri + "/")}
         for child in owned:
-            own += self._pattern(child)
+            own += self._pattern(child, graphs=graphs)
         out: dict[ox.Quad, None] = dict.fromkeys(own)
         limit = self.limits.describe_limit
-        incoming = [q for q in islice(self.store.quads_for_pattern(None, None, node, None),
-                                      2 * limit + 2) if visible(q)]
+        source = self.store.quads_for_pattern(None, None, node, None if graphs else self._union)
+        incoming = [q for q in islice(source, 2 * limit + 2) if not graphs or visible(q)]
         truncated = len(incoming) > limit
-        for q in incoming[:limit]:
-            out.setdefault(q, None)
+        incoming = incoming[:limit]
+        out.update(dict.fromkeys(incoming))
         neighbours = {q.object for q in own if isinstance(q.object, ox.NamedNode)}
-        neighbours |= {q.subject for q in incoming[:limit] if isinstance(q.subject, ox.NamedNode)}
+        neighbours |= {q.subject for q in incoming if isinstance(q.subject, ox.NamedNode)}
         neighbours -= owned | {node}
         for other in neighbours:
             for label in LABELS:
-                for q in self._pattern(other, label):
-                    out.setdefault(q, None)
+                out.update(dict.fromkeys(self._pattern(other, label, graphs=graphs)))
         for subject in [node, *owned]:  # provenance: reified statements → spans → documents
-            for st in self._pattern(None, RDF_SUBJECT, subject):
-                for q in self._pattern(st.subject):
+            for st in self._pattern(None, RDF_SUBJECT, subject, graphs=graphs):
+                for q in self._pattern(st.subject, graphs=graphs):
                     out.setdefault(q, None)
                     if q.predicate == DERIVED:
-                        self._add_subject(out, q.object, follow=PART_OF)
-        graphs = sorted({q.graph_name.value for q in own
-                         if isinstance(q.graph_name, ox.NamedNode)})
-        for g in graphs:
-            self._add_subject(out, ox.NamedNode(g), follow=DERIVED)
-        return Description(iri, list(out), graphs, truncated)
+                        self._add_subject(out, q.object, graphs, follow=PART_OF)
+        names = sorted({q.graph_name.value for q in self.store.quads_for_pattern(
+            node, ox.NamedNode(RDF + "type"), None, None) if visible(q)
+            and isinstance(q.graph_name, ox.NamedNode)})
+        for g in names:
+            self._add_subject(out, ox.NamedNode(g), graphs, follow=DERIVED)
+        return Description(iri, list(out), names, truncated)
 
-    def _add_subject(self, out: dict[ox.Quad, None], subject: Any,
+    def _add_subject(self, out: dict[ox.Quad, None], subject: Any, graphs: bool,
                      follow: ox.NamedNode | None = None) -> None:
         if not isinstance(subject, ox.NamedNode | ox.BlankNode):
             return
-        for q in self._pattern(subject):
+        for q in self._pattern(subject, graphs=graphs):
             if q in out:
                 continue
             out[q] = None
             if follow is not None and q.predicate == follow:
-                self._add_subject(out, q.object)
+                self._add_subject(out, q.object, graphs)
 
     def label(self, iri: str, lang: str = "en") -> str | None:
         """The IRI's label in ``lang`` (skos:prefLabel, else rdfs:label), else in English,
@@ -178,18 +184,14 @@ class EntityViews:
             subs[f"fp{i}"], subs[f"fv{i}"] = prop, value
         if year is not None:
             types = ", ".join(f"xsd:{t}" for t in DATE_TYPES)
-            patterns.append(f"?s ?dp ?d . FILTER(DATATYPE(?d) IN ({types}) "
-                            "&& SUBSTR(STR(?d), 1, 4) = ?year)")
+            patterns.append(f"?s ?dp ?d . FILTER(DATATYPE(?d) IN ({types})) "
+                            "BIND(SUBSTR(STR(?d), 1, 4) AS ?year)")
             subs["year"] = ox.Literal(f"{int(year):04d}")
         where = " ".join(patterns)
-        prologue = "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
-        total = next(iter(self.query(
-            f"{prologue}SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}",
-            substitutions=subs)))["n"]
-        rows = self.query(f"{prologue}SELECT DISTINCT ?s WHERE {{ {where} }} ORDER BY ?s "
-                          f"LIMIT {limit} OFFSET {offset}", substitutions=subs)
-        items = [r["s"].value for r in rows if isinstance(r["s"], ox.NamedNode)]
-        return Page(items, int(total.value), offset, limit)
+        rows = self.query("PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+                          f"SELECT * WHERE {{ {where} }}", substitutions=subs)
+        subjects = sorted({r["s"].value for r in rows if isinstance(r["s"], ox.NamedNode)})
+        return Page(subjects[offset:offset + limit], len(subjects), offset, limit)
 
     def class_counts(self) -> dict[str, int]:
         """Distinct instances per asserted class, largest first."""

@@ -52,20 +52,28 @@ _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 class OxigraphSource:
-    """A :class:`GraphSource` over a pyoxigraph Store: the union of its graphs, minus ``exclude``.
+    """A :class:`GraphSource` over a pyoxigraph Store: the union of its graphs, minus exclusions.
 
     ``graphs`` restricts the lookups to those named graphs (``None`` = every graph, the default
-    graph included). Use ``exclude`` for the ontology graph and for pending contributions,
-    which are not part of the data the shapes validate.
+    graph included). ``exclude`` and ``exclude_prefixes`` leave out graphs by name or name
+    prefix: the ontology graph, pending contributions, a store's own union copies (e.g.
+    ``clusterld.entities.HIDDEN_PREFIX``) — what the shapes do not validate as data.
     """
 
     def __init__(self, store: ox.Store, *, graphs: Iterable[URIRef] | None = None,
-                 exclude: Iterable[URIRef] = ()) -> None:
+                 exclude: Iterable[URIRef] = (), exclude_prefixes: Iterable[str] = ()) -> None:
         self.store = store
         self.graphs = None if graphs is None else [ox.NamedNode(str(g)) for g in graphs]
         self.exclude = {str(g) for g in exclude}
+        self.exclude_prefixes = tuple(exclude_prefixes)
+        self._filter = bool(self.exclude or self.exclude_prefixes)
         self._iris: dict[str, URIRef] = {}
         self._named: dict[URIRef, ox.NamedNode] = {}
+
+    def _excluded(self, name: object) -> bool:
+        value = _graph_name(name)
+        return value is not None and (value in self.exclude
+                                      or value.startswith(self.exclude_prefixes))
 
     def triples(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[Triple]:
         if isinstance(s, Literal) or isinstance(p, (Literal, BNode)):
@@ -74,8 +82,8 @@ class OxigraphSource:
         quads = []
         for graph in self.graphs if self.graphs is not None else [None]:
             quads.extend(self.store.quads_for_pattern(subject, predicate, obj, graph))
-        if self.exclude:
-            quads = [q for q in quads if _graph_name(q.graph_name) not in self.exclude]
+        if self._filter:
+            quads = [q for q in quads if not self._excluded(q.graph_name)]
         term = self._term
         found = [(s if s is not None else term(q.subject),
                   p if p is not None else term(q.predicate),
@@ -94,7 +102,7 @@ class OxigraphSource:
         subject, predicate, obj = self._ox(s), self._ox(p), self._ox(o)
         for graph in self.graphs if self.graphs is not None else [None]:
             for quad in self.store.quads_for_pattern(subject, predicate, obj, graph):
-                if not self.exclude or _graph_name(quad.graph_name) not in self.exclude:
+                if not self._filter or not self._excluded(quad.graph_name):
                     return True
         return False
 

@@ -1,25 +1,34 @@
 """Incremental SHACL validation of a contribution against a large graph (issue 4, part 5).
 
 Validating ``graph + contribution`` in full re-checks every node. Adding triples can only change
-the results of the focus nodes whose shapes *read* one of the triples the addition entails, so:
+what a shape says about a focus node if the shape *reads* one of the triples the addition
+entails, so:
 
-1. **Delta** — the entailed triples the contribution adds to the RDFS closure pyshacl validates
-   (its own triples, their super-properties, the types they entail, ...), computed node by node
-   by :class:`~clusterld.rdfsview.View` from bound lookups before and after.
-2. **Affected focus nodes** — for each new triple, every place in the compiled shapes
-   (:mod:`clusterld.shapeplan`) that reads such a triple, walked *backwards* through the
-   property path that leads there and up through ``sh:node``/``sh:property``/... nesting to
-   the target of a top-level shape. New targets (new types, new subjects/objects of
-   ``sh:targetSubjectsOf``/``sh:targetObjectsOf``) are affected too.
-3. **Data graph** — from each affected focus node, walk *forwards* everything its shapes read
+1. **Delta** — the entailed triples the contribution adds to the RDFS closure that pyshacl
+   validates (its own triples, their super-properties, the types they entail, ...), computed
+   node by node by :class:`~clusterld.rdfsview.View` from bound lookups, before and after.
+2. **Affected (shape, focus) pairs** — for each new triple, every place in the compiled shapes
+   (:mod:`clusterld.shapeplan`) that reads such a triple, walked *backwards* along the property
+   path that leads there and up through ``sh:node``/``sh:property``/``sh:or``/... nesting to a
+   targeted shape and its focus node; plus new targets (new types, new subjects/objects of
+   ``sh:targetSubjectsOf``/``sh:targetObjectsOf``). Where many nodes point at a node whose
+   nested shape is touched, that nested shape is first validated there before and after, and
+   the walk stops if its results did not change (a new label on a country does not re-check
+   every organisation in it).
+3. **Data graph** — from each affected focus node, walk *forwards* everything those shapes read
    (paths, nested shapes on value nodes, types for ``sh:class``, all triples for ``sh:closed``,
    pair constraints, SPARQL patterns) and record the entailed triples met on the way.
-4. **Validate** that small graph with pyshacl (same shapes, types already entailed) and keep the
-   results whose focus node is affected. Results elsewhere are those of the graph before.
+4. **Validate** the affected pairs in that small graph with pyshacl
+   (:class:`~clusterld.shaclrun.ShaclRunner`: the same shape code, given focus nodes).
 
-When the shapes use something this analysis does not model (SHACL-AF rules or targets, custom
-constraint components, SPARQL with UNION/subqueries/...), or the contribution changes the
-schema (sub-class, domain, ... triples), it falls back to full validation and says so.
+The report holds the results of the affected pairs: exactly those of full validation there.
+Everywhere else full validation gives the results it gave before the contribution — none, for
+a graph that conforms, as the server's graph does (it only takes conforming contributions).
+When the shapes use something this analysis does not model (SHACL-AF rules, custom targets or
+functions, custom constraint components, SPARQL with UNION/VALUES/subqueries/LIMIT), when the
+graph or the contribution holds schema triples (sub-class, domain, ...), or when a ground SPARQL
+pattern changes, it falls back to full validation of graph + contribution and says why
+(``IncrementalReport.mode`` and ``reason``).
 """
 
 from __future__ import annotations
@@ -50,6 +59,9 @@ from clusterld.validate import Report, Validator, _results
 
 Triple = tuple[Node, Node, Node]
 ALLOWED_SEVERITIES = ("Info", "Warning")  # Validator runs pyshacl with allow_warnings=True
+# Above this many nodes pointing at a node whose nested shape is touched, first check that
+# the nested shape's results there changed at all before re-validating them all.
+FAN_OUT = 8
 
 
 @dataclass
@@ -219,13 +231,16 @@ class IncrementalValidator:
                 roots[node].add(shape.node)
             for name in plan.parents.get(shape.node, ()):
                 parent = plan.shapes[name]
-                if parent.nfa.kind() != "identity":  # reaching other nodes: worth a check
+                foci = {f for state in parent.nfa.accept
+                        for f in backward(parent.nfa, state, node, new)}
+                foci -= {f for f in foci if (name, f) in dirty}
+                if len(foci) > FAN_OUT:  # many nodes point here: worth checking first
                     key = (shape.node, node)
                     if key not in changed_at:
                         changed_at[key] = self._changed(shape, node, old, new)
                     if not changed_at[key]:
                         continue
-                at_values(parent, node)
+                todo.extend((parent, f) for f in foci)
         return roots
 
     def _changed(self, shape: ShapePlan, node: Node, old: View, new: View) -> bool:

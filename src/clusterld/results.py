@@ -216,12 +216,14 @@ def rdf(items: Iterable[ox.Triple] | Iterable[ox.Quad], media_type: str,
 
 
 def used_prefixes(items: list, prefixes: dict[str, str]) -> dict[str, str]:
-    """The prefixes some IRI of ``items`` starts with (keeps documents tidy)."""
-    iris: set[str] = set()
+    """The prefixes some IRI of ``items`` (or literal datatype) is in (tidy documents)."""
+    spaces: set[str] = set()
     for item in items:
         for term in (item.subject, item.predicate, item.object):
+            if isinstance(term, ox.Literal):
+                term = term.datatype
             if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}
+                value = term.value
+                cut = max(value.rfind("#"), value.rfind("/"))
+                spaces.add(value[:cut + 1])
+    return {p: ns for p, ns in prefixes.items() if ns in spaces}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -92,6 +93,14 @@ def tokens(text: str) -> Iterator[Token]:
 
 def refuse_fetching(text: str) -> None:
     """Raise :class:`RefusedQuery` if the text could make the store fetch a URL."""
+    found = _fetching(text)
+    if found is not None:
+        reason, line, column = found
+        raise RefusedQuery(reason, line=line, column=column)
+
+
+@lru_cache(maxsize=4096)
+def _fetching(text: str) -> tuple[str, int, int] | None:
     for tok in tokens(text):
         if tok.kind != "word":
             continue
@@ -99,9 +108,11 @@ def refuse_fetching(text: str) -> None:
         for keyword, reason in FETCHING.items():
             if keyword in upper:
                 line, column = _position(text, tok.start + upper.index(keyword))
-                raise RefusedQuery(reason, line=line, column=column)
+                return reason, line, column
+    return None
 
 
+@lru_cache(maxsize=4096)
 def query_form(text: str) -> str | None:
     """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (None when the text has none)."""
     for tok in tokens(text):
@@ -110,6 +121,7 @@ def query_form(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def has_dataset_clause(text: str) -> bool:
     """True when the query has its own ``FROM`` / ``FROM NAMED``."""
     depth = 0
@@ -121,6 +133,12 @@ def has_dataset_clause(text: str) -> bool:
         elif depth == 0 and tok.kind == "word" and tok.upper == "FROM":
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def uses_graph(text: str) -> bool:
+    """True when the query has a ``GRAPH`` pattern (the only way to read named graphs)."""
+    return any(tok.kind == "word" and tok.upper == "GRAPH" for tok in tokens(text))
 
 
 def add_using(update: str, default_graphs: list[str], named_graphs: list[str]) -> str:

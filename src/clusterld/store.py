@@ -52,7 +52,7 @@ class Limits:
     query_timeout: float = 10.0  # seconds; the work is killed past it
     max_rows: int = 10_000  # solutions or triples per answer; more is cut and reported
     workers: int = 2  # query worker processes
-    describe_limit: int = 2_000  # incoming links in a data document
+    describe_limit: int = 500  # incoming links in a data document
     worker_memory_mb: int = 4_096  # data segment of a query worker (0: no limit)
 
 
@@ -118,7 +118,8 @@ class KnowledgeGraph(EntityViews):
                                      "(is another server using it?)") from None
         self.pool = QueryPool(self.limits.workers, memory_mb=self.limits.worker_memory_mb)
         self.snapshots = self.path.with_name(self.path.name + ".snapshots")
-        shutil.rmtree(self.snapshots, ignore_errors=True)
+        if not read_only:
+            shutil.rmtree(self.snapshots, ignore_errors=True)
         self._write_lock = threading.RLock()
         self.instance = secrets.token_hex(4)
         self._union = ox.NamedNode(HIDDEN_PREFIX + "none")
@@ -141,7 +142,8 @@ class KnowledgeGraph(EntityViews):
     def close(self) -> None:
         """Stop the workers and release the store."""
         self.pool.close()
-        shutil.rmtree(self.snapshots, ignore_errors=True)
+        if not self.read_only:
+            shutil.rmtree(self.snapshots, ignore_errors=True)
         self.store = None  # type: ignore[assignment]
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -271,12 +273,14 @@ class KnowledgeGraph(EntityViews):
 
         The default graph is the union of all graphs (a set of triples); ``GRAPH`` sees the
         named graphs. ``substitutions`` binds variables (``{"entity": "https://…"}``; strings
-        are IRIs). Returns pyoxigraph's ``QuerySolutions``, ``QueryBoolean`` or
-        ``QueryTriples``.
+        are IRIs); pyoxigraph requires each bound variable in the projection (use
+        ``SELECT *``, ``ASK`` or ``CONSTRUCT``). Returns pyoxigraph's ``QuerySolutions``,
+        ``QueryBoolean`` or ``QueryTriples``.
         """
         subs = {ox.Variable(k.lstrip("?$")): _term(v) for k, v in (substitutions or {}).items()}
-        return self.store.query(sparql, default_graph=[self._union],
-                                named_graphs=list(self._named), substitutions=subs or None)
+        named = list(self._named) if sparqltext.uses_graph(sparql) else None
+        return self.store.query(sparql, default_graph=[self._union], named_graphs=named,
+                                substitutions=subs or None)
 
     # -- the public endpoint ------------------------------------------------------------------
     def run_query(self, sparql: str, formats: Mapping[str, str | None], *,
@@ -297,13 +301,12 @@ class KnowledgeGraph(EntityViews):
         rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
         for g in (default_graphs or []) + (named_graphs or []):
             _graph_name(g)
-        if (default_graphs is None and named_graphs is None
-                and not sparqltext.has_dataset_clause(sparql)):
-            default_graphs = [self._union.value]
-            named_graphs = [g.value for g in self._named]
+        public = (default_graphs is None and named_graphs is None
+                  and not sparqltext.has_dataset_clause(sparql))
         task = QueryTask(query=sparql, formats=dict(formats), base_iri=base_iri,
                          default_graphs=default_graphs, named_graphs=named_graphs,
-                         max_rows=rows, prefixes=results.PREFIXES)
+                         public=public, graph_patterns=sparqltext.uses_graph(sparql),
+                         max_rows=rows)
         status, payload = self.pool.run(task, seconds)
         if status == "ok":
             return payload

@@ -34,6 +34,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from clusterld import results
+from clusterld.entities import HIDDEN_PREFIX
 
 
 class QueryTimeout(Exception):
@@ -60,20 +61,40 @@ class QueryTask:
     query: str
     formats: dict[str, str | None]  # kind ("select", "ask", "graph") → media type
     base_iri: str | None = None
-    default_graphs: list[str] | None = None
+    default_graphs: list[str] | None = None  # the protocol's dataset, if any
     named_graphs: list[str] | None = None
+    public: bool = False  # the public dataset: union graph + visible named graphs
+    graph_patterns: bool = True  # the query has GRAPH (naming 400 graphs costs ~1 ms)
     max_rows: int | None = None
-    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PublicDataset:
+    """The public view of one snapshot: its union graph and its visible named graphs."""
+
+    default: list[ox.NamedNode] = field(default_factory=list)
+    named: list[ox.NamedNode] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, store: ox.Store, hidden_prefix: str) -> PublicDataset:
+        graphs = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+        return cls([g for g in graphs if g.value.startswith(hidden_prefix)][:1],
+                   [g for g in graphs if not g.value.startswith(hidden_prefix)])
 
 
 def _graph(name: str) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if name == "" else ox.NamedNode(name)
 
 
-def execute(store: ox.Store, task: QueryTask) -> results.Serialized:
+def execute(store: ox.Store, task: QueryTask,
+            public: PublicDataset | None = None) -> results.Serialized:
     """Run ``task`` on ``store`` and serialise the answer (capped)."""
     kwargs: dict[str, Any] = {"base_iri": task.base_iri}
-    if task.default_graphs is not None or task.named_graphs is not None:
+    if task.public and public is not None:
+        kwargs["default_graph"] = public.default
+        if task.graph_patterns:
+            kwargs["named_graphs"] = public.named
+    elif task.default_graphs is not None or task.named_graphs is not None:
         kwargs["default_graph"] = [_graph(g) for g in task.default_graphs or []]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in task.named_graphs or []]
     answer = store.query(task.query, **kwargs)
@@ -86,7 +107,7 @@ def execute(store: ox.Store, task: QueryTask) -> results.Serialized:
         return results.ask(bool(answer), media_type)
     if kind == "select":
         return results.select(answer, media_type, task.max_rows)
-    return results.graph(answer, media_type, task.max_rows, task.prefixes or None)
+    return results.graph(answer, media_type, task.max_rows)
 
 
 def _read_exact(fd: int, size: int) -> bytes:
@@ -112,7 +133,7 @@ def _read_frame(fd: int) -> Any:
     return pickle.loads(_read_exact(fd, size))
 
 
-def worker_main(memory_mb: int = 0) -> None:
+def worker_main(memory_mb: int = 0, hidden_prefix: str = HIDDEN_PREFIX) -> None:
     """Worker loop: ``(snapshot, task)`` frames on stdin, ``(status, payload)`` on stdout.
 
     ``memory_mb`` caps the process's data segment (``RLIMIT_DATA``): a query that needs
@@ -126,6 +147,7 @@ def worker_main(memory_mb: int = 0) -> None:
     into, out = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not break frames
     store: ox.Store | None = None
+    public: PublicDataset | None = None
     opened = ""
     while True:
         try:
@@ -139,8 +161,9 @@ def worker_main(memory_mb: int = 0) -> None:
             if store is None or snapshot != opened:
                 store = None
                 store = ox.Store.read_only(snapshot)
+                public = PublicDataset.of(store, hidden_prefix)
                 opened = snapshot
-            answer: tuple[str, Any] = ("ok", execute(store, task))
+            answer: tuple[str, Any] = ("ok", execute(store, task, public))
         except SyntaxError as exc:
             answer = ("syntax", str(exc.args[0]) if exc.args else str(exc))
         except LookupError as exc:

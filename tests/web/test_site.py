@@ -123,3 +123,22 @@ def test_serve_command_help(runner) -> None:
     for option in ("--host", "--port", "--store", "--build-dir", "--base", "--query-timeout",
                    "--max-rows"):
         assert option in result.output
+
+
+def test_response_cache_replays_until_the_data_changes(rw_app: Flask, auth) -> None:
+    client = rw_app.test_client()
+    cache = rw_app.extensions["clusterld.cache"]
+    q = {"query": "ASK { <urn:a> <urn:b> <urn:c> }"}
+    first = client.get("/sparql", query_string=q)
+    hits = cache.hits
+    again = client.get("/sparql", query_string=q)
+    assert cache.hits == hits + 1 and again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert client.get("/sparql", query_string=q, headers={
+        "If-None-Match": first.headers["ETag"]}).status_code == 304
+    client.post("/sparql", data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"},
+                headers=auth)
+    after = client.get("/sparql", query_string=q)
+    assert json.loads(after.data)["boolean"] is True  # a write is never hidden by the cache
+    private = client.get("/sparql", query_string=q, headers=auth)
+    assert private.status_code == 200

@@ -326,3 +326,15 @@ def test_bad_timeout_parameter(client: FlaskClient) -> None:
 def test_token_constant_is_not_leaked(client: FlaskClient) -> None:
     r = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert TOKEN.encode() not in r.data
+
+
+def test_memory_hungry_query_stops_only_its_worker(tmp_path: Path) -> None:
+    app = make_app(tmp_path, CLUSTERLD_WORKER_MEMORY_MB=200, CLUSTERLD_QUERY_TIMEOUT=60.0)
+    try:
+        client = app.test_client()
+        q = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g ?c ?f ?i"
+        r = client.get("/sparql", query_string={"query": q})
+        assert r.status_code == 503 and b"memory" in r.data
+        assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    finally:
+        app.extensions["clusterld"].close()

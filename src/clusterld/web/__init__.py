@@ -26,8 +26,10 @@ DEFAULTS: dict[str, Any] = {
     "CLUSTERLD_QUERY_TIMEOUT": 10.0,
     "CLUSTERLD_MAX_ROWS": 10_000,
     "CLUSTERLD_WORKERS": 2,
+    "CLUSTERLD_WORKER_MEMORY_MB": 4096,  # per query worker; 0 for no limit
     "CLUSTERLD_TOKEN": None,  # maintainer bearer token; None → read-only server
-    "CLUSTERLD_CACHE_SECONDS": 60,
+    "CLUSTERLD_CACHE_SECONDS": 60,  # Cache-Control max-age of public answers
+    "CLUSTERLD_RESPONSE_CACHE_MB": 64,  # replayed answers per data version; 0 disables
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
 }
 COMPRESSIBLE = ("text/", "application/sparql-results", "application/ld+json",
@@ -49,7 +51,8 @@ def init_app(app: Flask) -> KnowledgeGraph:
     if kg is None:
         limits = Limits(query_timeout=float(app.config["CLUSTERLD_QUERY_TIMEOUT"]),
                         max_rows=int(app.config["CLUSTERLD_MAX_ROWS"]),
-                        workers=int(app.config["CLUSTERLD_WORKERS"]))
+                        workers=int(app.config["CLUSTERLD_WORKERS"]),
+                        worker_memory_mb=int(app.config["CLUSTERLD_WORKER_MEMORY_MB"]))
         store = app.config.get("CLUSTERLD_STORE")
         kg = KnowledgeGraph(Path(store) if store else None, base=app.config["CLUSTERLD_BASE"],
                             limits=limits)
@@ -95,11 +98,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["CLUSTERLD_TOKEN"] = token or None
     if test_config is not None:
         app.config.update(test_config)
-    from clusterld.web import errors, gsp, ld, site, sparql
+    from clusterld.web import errors, gsp, ld, reconcile, site, sparql
 
     errors.init_app(app)
     init_app(app)
-    for blueprint in (sparql.bp, gsp.bp, ld.bp, site.bp):
+    for blueprint in (sparql.bp, gsp.bp, ld.bp, site.bp, reconcile.bp):
         app.register_blueprint(blueprint)
     try:
         from clusterld.web.pages import bp as pages_bp
@@ -108,4 +111,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.register_blueprint(pages_bp)
     app.after_request(_finish)
+    megabytes = int(app.config["CLUSTERLD_RESPONSE_CACHE_MB"] or 0)
+    if megabytes > 0:
+        from clusterld.web.cache import ResponseCache
+
+        kg = app.extensions["clusterld"]
+        cache = ResponseCache(app.wsgi_app, lambda: kg.version, megabytes * 1024 * 1024)
+        app.extensions["clusterld.cache"] = cache
+        app.wsgi_app = cache  # type: ignore[method-assign]
     return app

@@ -27,9 +27,12 @@ from clusterld.web.serve import DEFAULT_HOST, DEFAULT_PORT
               help="Query worker processes.")
 @click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True,
               help="HTTP server threads.")
+@click.option("--cache-mb", type=click.IntRange(min=0), default=64, show_default=True,
+              help="Memory for replayed public answers (exact: dropped on every write); "
+                   "0 disables.")
 def serve_command(files: tuple[Path, ...], host: str, port: int, store: Path, build_dir: Path,
                   base: str | None, query_timeout: float, max_rows: int, workers: int,
-                  threads: int) -> None:
+                  threads: int, cache_mb: int) -> None:
     """Serve the knowledge graph (or the RDF FILES given) as linked data and SPARQL.
 
     Writes (SPARQL Update, Graph Store PUT/POST/DELETE) need the bearer token set in the
@@ -39,4 +42,4 @@ def serve_command(files: tuple[Path, ...], host: str, port: int, store: Path, bu
 
     serve(list(files) or None, host=host, port=port, store_path=store, build_dir=build_dir,
           base=base, query_timeout=query_timeout, max_rows=max_rows, workers=workers,
-          threads=threads)
+          threads=threads, cache_mb=cache_mb)

@@ -115,7 +115,9 @@ def render(problem: Problem) -> Response:
 def handle(exc: BaseException) -> Response:
     """The app's error handler."""
     problem = classify(exc)
-    if problem.status >= 500 and not isinstance(exc, QueryTimeout | PoolBusy):
+    if isinstance(exc, WorkerFailed):
+        current_app.logger.warning("%s %s: %s", request.method, request.path, exc)
+    elif problem.status >= 500 and not isinstance(exc, QueryTimeout | PoolBusy):
         current_app.logger.error("error on %s %s", request.method, request.path, exc_info=exc)
     return render(problem)
 

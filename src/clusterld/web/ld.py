@@ -88,7 +88,7 @@ def data(path: str) -> Response:
     if request.if_none_match.contains_weak(f"{knowledge_graph().version}-{ext}"):
         return Response(status=304)
     iri = iri_for(stem)
-    doc = knowledge_graph().describe(iri)
+    doc = knowledge_graph().describe(iri, graphs=ext in ("trig", "nq"))
     if not doc:
         raise NotFound(f"nothing is known about {iri}")
     return _document(doc.serialize(results.EXTENSIONS[ext]), results.EXTENSIONS[ext],

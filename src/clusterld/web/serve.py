@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -47,7 +48,8 @@ def prepare(files: list[Path] | None, build_dir: Path, base: str | None,
 def serve(files: list[Path] | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           store_path: Path = Path("var/store"), build_dir: Path = Path("out"),
           base: str | None = None, query_timeout: float = 10.0, max_rows: int = 10_000,
-          workers: int = 2, threads: int = 8, log: Callable[[str], None] = _log) -> None:
+          workers: int = 2, threads: int = 8, cache_mb: int = 64,
+          log: Callable[[str], None] = _log) -> None:
     """Load the data and serve it until interrupted."""
     import waitress
 
@@ -57,7 +59,7 @@ def serve(files: list[Path] | None = None, host: str = DEFAULT_HOST, port: int =
     config = {"CLUSTERLD_STORE": str(store_path), "CLUSTERLD_BUILD_DIR": str(build_dir),
               "CLUSTERLD_LOAD": [str(f) for f in sources],
               "CLUSTERLD_QUERY_TIMEOUT": query_timeout, "CLUSTERLD_MAX_ROWS": max_rows,
-              "CLUSTERLD_WORKERS": workers}
+              "CLUSTERLD_WORKERS": workers, "CLUSTERLD_RESPONSE_CACHE_MB": cache_mb}
     if base:
         config["CLUSTERLD_BASE"] = base
     log(f"clusterld serve: loading {', '.join(str(s) for s in sources)} into {store_path}")
@@ -67,8 +69,16 @@ def serve(files: list[Path] | None = None, host: str = DEFAULT_HOST, port: int =
     mode = "read-write for the maintainer" if app.config["CLUSTERLD_TOKEN"] else "read-only"
     log(f"clusterld serve: {kg.stats()['triples']} triples, {mode}; "
         f"http://{host}:{port}/ (SPARQL at /sparql)")
+    signal.signal(signal.SIGTERM, _stop)
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="clusterld",
                        clear_untrusted_proxy_headers=True, channel_timeout=60)
+    except KeyboardInterrupt:
+        pass
     finally:
         kg.close()
+
+
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM: leave waitress's loop so the workers and checkpoints are cleaned up."""
+    raise KeyboardInterrupt

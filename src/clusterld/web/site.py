@@ -219,6 +219,9 @@ def healthz() -> Response:
     kg = knowledge_graph()
     body = {"status": "ok", "version": __version__, "data": kg.version,
             "workers": len(kg.pool.pids), "killed_queries": kg.pool.killed}
+    cache = current_app.extensions.get("clusterld.cache")
+    if cache is not None:
+        body["cache"] = {"hits": cache.hits, "misses": cache.misses, "bytes": cache.size}
     response = Response(json.dumps(body), content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
