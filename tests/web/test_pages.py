@@ -248,6 +248,16 @@ def test_home_page_figures(pages_client, pages_app):
     assert '<a href="/page/source/000">' in page
 
 
+def test_home_page_counts_wikidata_links_per_class(pages_client):
+    page = html(pages_client.get("/?lang=en"))
+    linked = re.search(r'<dl class="figures" id="fig-linked">(.*?)</dl>', page, re.S).group(1)
+    # the fixture links exactly one cluster (CE3M) to a Wikidata item, and nothing else
+    assert re.findall(r'href="/class/(\w+)"[^<]*</a></dt><dd>(\d+)</dd>', linked) == [
+        ("Cluster", "1")]
+    french = html(pages_client.get("/?lang=fr"))
+    assert "Entités liées à Wikidata, par classe" in french
+
+
 def test_home_page_examples(pages_client, monkeypatch, tmp_path: Path):
     (tmp_path / "b-members.rq").write_text(
         "# Who are the members?\n# Qui sont les membres ?\nSELECT * WHERE { ?s ?p ?o }\n")

@@ -288,6 +288,18 @@ def figures(reader: Reader) -> dict[str, int]:
     return {"triples": triples, "entities": entities, **counts}
 
 
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+
+
+def linked_counts(reader: Reader) -> list[tuple[str, int]]:
+    """How many entities of each clusterld class link to a Wikidata item, most first."""
+    rows = reader.select(
+        "SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?t ; skos:exactMatch ?w"
+        f" FILTER(STRSTARTS(STR(?w), {literal(WIKIDATA_ENTITY)}))"
+        f" FILTER(STRSTARTS(STR(?t), {literal(CLD)})) }} GROUP BY ?t ORDER BY DESC(?n) ?t")
+    return [(r["t"].value[len(CLD):], number(r["n"])) for r in rows]
+
+
 def sources(reader: Reader) -> list[ValueView]:
     """The source documents, newest first."""
     found = reader.select(

@@ -79,6 +79,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "next": "Next", "page": "Page", "of": "of", "results": "results",
         "not_found": "Not found", "not_found_text": "There is no resource with this "
         "address in the knowledge graph.", "figures": "The dataset in figures",
+        "linked_wikidata": "Entities linked to Wikidata, per class",
         "triples": "triples", "entities": "entities", "sources": "source documents",
         "examples": "Example queries", "no_examples": "No example queries are published yet.",
         "classes": "Classes", "subclass_of": "subclass of", "language": "Language",
@@ -112,7 +113,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "reset": "Réinitialiser", "previous": "Précédent", "next": "Suivant",
         "page": "Page", "of": "sur", "results": "résultats", "not_found": "Introuvable",
         "not_found_text": "Aucune ressource n'a cette adresse dans le graphe de "
-        "connaissances.", "figures": "Le jeu de données en chiffres", "triples": "triplets",
+        "connaissances.", "figures": "Le jeu de données en chiffres",
+        "linked_wikidata": "Entités liées à Wikidata, par classe", "triples": "triplets",
         "entities": "entités", "sources": "documents sources",
         "examples": "Exemples de requêtes",
         "no_examples": "Aucun exemple de requête n'est encore publié.", "classes": "Classes",

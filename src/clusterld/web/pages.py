@@ -129,12 +129,13 @@ def home() -> Response:
         figures = browse.figures(r)
         main = [(name, r.label(CLD + name), figures[name]) for name in browse.HOME_CLASSES
                 if figures.get(name)]
-        cached = (time.monotonic(), figures, main, browse.sources(r))
+        linked = [(name, r.label(CLD + name), n) for name, n in browse.linked_counts(r)]
+        cached = (time.monotonic(), figures, main, browse.sources(r), linked)
         _HOME_CACHE[key] = cached
-    _, figures, main, sources = cached
+    _, figures, main, sources, linked = cached
     examples = browse.examples()
     return render("home.html", title="clusterld", figures=figures, main_classes=main,
-                  sources=sources, examples=examples,
+                  sources=sources, examples=examples, linked=linked,
                   example_links={e.name: f"{EDITOR_PATH}?example={quote(e.name)}"
                                  for e in examples})
 
