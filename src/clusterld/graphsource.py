@@ -79,6 +79,8 @@ class OxigraphSource:
         if isinstance(s, Literal) or isinstance(p, (Literal, BNode)):
             return iter(())
         subject, predicate, obj = self._ox(s), self._ox(p), self._ox(o)
+        if s is None and p is None:  # maybe a hub: stream (callers may stop early)
+            return self._stream(subject, predicate, obj)
         quads = []
         for graph in self.graphs if self.graphs is not None else [None]:
             quads.extend(self.store.quads_for_pattern(subject, predicate, obj, graph))
@@ -91,6 +93,35 @@ class OxigraphSource:
         if len(found) > 1 and (self.graphs is None or len(self.graphs) > 1):
             found = list(dict.fromkeys(found))  # a triple may be in several graphs
         return iter(found)
+
+    def _stream(self, subject: ox.Term | None, predicate: ox.Term | None,
+                obj: ox.Term | None) -> Iterator[Triple]:
+        seen: set[Triple] = set()
+        for graph in self.graphs if self.graphs is not None else [None]:
+            for quad in self.store.quads_for_pattern(subject, predicate, obj, graph):
+                if self._filter and self._excluded(quad.graph_name):
+                    continue
+                triple = (self._term(quad.subject), self._term(quad.predicate),
+                          self._term(quad.object))
+                if triple not in seen:
+                    seen.add(triple)
+                    yield triple
+
+    def in_predicates(self, o: Node, limit: int) -> frozenset[Node] | None:
+        """The predicates of the triples pointing at ``o``; None when there are more than
+        ``limit`` such triples (nothing but predicates is converted)."""
+        obj = self._ox(o)
+        found: set[str] = set()
+        count = 0
+        for graph in self.graphs if self.graphs is not None else [None]:
+            for quad in self.store.quads_for_pattern(None, None, obj, graph):
+                if self._filter and self._excluded(quad.graph_name):
+                    continue
+                count += 1
+                if count > limit:
+                    return None
+                found.add(quad.predicate.value)
+        return frozenset(self._term(ox.NamedNode(p)) for p in found)
 
     def contains(self, triple: Triple) -> bool:
         return self.exists(*triple)

@@ -43,6 +43,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from clusterld.graphsource import GraphSource, RdflibSource
+from clusterld.pathnfa import Nfa, Step
 from clusterld.rdfsview import (
     SCHEMA_CLASSES,
     SCHEMA_PREDICATES,
@@ -54,14 +55,15 @@ from clusterld.rdfsview import (
     View,
 )
 from clusterld.shaclrun import ShaclRunner
-from clusterld.shapeplan import Nfa, ShapePlan, ShapesPlan, Step
+from clusterld.shapeplan import ShapePlan, ShapesPlan
 from clusterld.validate import Report, Validator, _results
 
 Triple = tuple[Node, Node, Node]
 ALLOWED_SEVERITIES = ("Info", "Warning")  # Validator runs pyshacl with allow_warnings=True
-# Above this many nodes pointing at a node whose nested shape is touched, first check that
-# the nested shape's results there changed at all before re-validating them all.
-FAN_OUT = 8
+# Above this many other nodes pointing at a node whose nested shape is touched, first check
+# that the nested shape's results there changed at all (two tiny validations) before
+# re-validating all those nodes.
+FAN_OUT = 2
 
 
 @dataclass
@@ -193,7 +195,6 @@ class IncrementalValidator:
         roots: dict[Node, set[Node]] = defaultdict(set)
         dirty: set[tuple[Node, Node]] = set()
         todo: list[tuple[ShapePlan, Node]] = []
-        changed_at: dict[tuple[Node, Node], bool] = {}
 
         def reached(shape: ShapePlan, nfa: Nfa, state: int, node: Node) -> None:
             todo.extend((shape, f) for f in backward(nfa, state, node, new))
@@ -206,11 +207,13 @@ class IncrementalValidator:
         if ground:
             raise Unsupported(f"a focus-independent SPARQL pattern changes: {min(ground)}")
         for s, q, o in delta:
-            for pred in (q, None):
-                for shape, nfa, state in plan.step_index.get((pred, False), ()):
-                    reached(shape, nfa, state, s)
-                for shape, nfa, state in plan.step_index.get((pred, True), ()):
-                    reached(shape, nfa, state, o)
+            for pred in (q, None):  # a step reads (s q o) at s forwards, at o backwards
+                for inverse, here, there in ((False, s, o), (True, o, s)):
+                    for shape, nfa, src, dst in plan.step_index.get((pred, inverse), ()):
+                        if nfa.anchored and dst == nfa.start:  # a check of a triple to $this
+                            todo.append((shape, there))
+                        else:
+                            reached(shape, nfa, src, here)
             if q == TYPE:
                 for shape in plan.class_index.get(o, ()):
                     at_values(shape, s)
@@ -229,18 +232,16 @@ class IncrementalValidator:
             dirty.add((shape.node, node))
             if shape.targeted:
                 roots[node].add(shape.node)
+            parents = []
             for name in plan.parents.get(shape.node, ()):
                 parent = plan.shapes[name]
-                foci = {f for state in parent.nfa.accept
-                        for f in backward(parent.nfa, state, node, new)}
-                foci -= {f for f in foci if (name, f) in dirty}
-                if len(foci) > FAN_OUT:  # many nodes point here: worth checking first
-                    key = (shape.node, node)
-                    if key not in changed_at:
-                        changed_at[key] = self._changed(shape, node, old, new)
-                    if not changed_at[key]:
-                        continue
-                todo.extend((parent, f) for f in foci)
+                parents.extend((parent, f) for state in parent.nfa.accept
+                               for f in backward(parent.nfa, state, node, new)
+                               if (name, f) not in dirty)
+            if len({f for _, f in parents} - {node}) > FAN_OUT and not self._changed(
+                    shape, node, old, new):  # many nodes point here: check first
+                continue
+            todo.extend(parents)
         return roots
 
     def _changed(self, shape: ShapePlan, node: Node, old: View, new: View) -> bool:
@@ -341,7 +342,8 @@ def forward(nfa: Nfa, focus: Node, view: View) -> set[Node]:
         return {focus}
     if kind == "step":
         return set(_step(view, focus, nfa.edges[nfa.start][0][0], backwards=False))
-    return _walk(nfa, [(nfa.start, focus)], view, backwards=False, goal=nfa.accept)
+    return _walk(nfa, [(nfa.start, focus)], view, backwards=False, goal=nfa.accept,
+                 focus=focus)
 
 
 def backward(nfa: Nfa, state: int, node: Node, view: View) -> set[Node]:
@@ -355,7 +357,7 @@ def backward(nfa: Nfa, state: int, node: Node, view: View) -> set[Node]:
 
 
 def _walk(nfa: Nfa, start: list[tuple[int, Node]], view: View, *, backwards: bool,
-          goal: set[int]) -> set[Node]:
+          goal: set[int], focus: Node | None = None) -> set[Node]:
     eps = nfa.eps_back if backwards else nfa.eps
     edges = nfa.back if backwards else nfa.edges
     seen = {pair for pair in start if nfa.pins.get(pair[0], pair[1]) == pair[1]}
@@ -364,6 +366,8 @@ def _walk(nfa: Nfa, start: list[tuple[int, Node]], view: View, *, backwards: boo
         state, node = todo.pop()
         if state in goal:
             found.add(node)
+            if nfa.anchored and backwards:
+                continue  # $this is the focus: nothing comes before it
         nexts = [(s, node) for s in eps.get(state, ())]
         for step, other in edges.get(state, ()):
             nexts.extend((other, n) for n in _step(view, node, step, backwards))
@@ -371,7 +375,26 @@ def _walk(nfa: Nfa, start: list[tuple[int, Node]], view: View, *, backwards: boo
             if pair not in seen and nfa.pins.get(pair[0], pair[1]) == pair[1]:
                 seen.add(pair)
                 todo.append(pair)
+    if not backwards:
+        for src, step, dst in nfa.checks:  # read-only steps between bound variables
+            for state, node in list(seen):
+                if state != src:
+                    continue
+                if nfa.anchored and dst == nfa.start:
+                    _check(view, node, step, focus)  # one triple, to the focus
+                else:
+                    _step(view, node, step, backwards=False)
     return found
+
+
+def _check(view: View, node: Node, step: Step, focus: Node | None) -> bool:
+    """Whether ``step`` leads from ``node`` to ``focus`` (reading only that)."""
+    if focus is None:
+        return False
+    if step.pred is None:
+        return focus in _step(view, node, step, backwards=False)
+    triple = (focus, step.pred, node) if step.inverse else (node, step.pred, focus)
+    return view.read(triple)
 
 
 def _keep(results: Graph, focus: set[Node], conforms: bool | None = None) -> Graph:

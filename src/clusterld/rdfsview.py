@@ -15,6 +15,7 @@ closure that was read, and is what the incremental validator gives pyshacl.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from functools import cache
 
@@ -28,6 +29,7 @@ from clusterld.graphsource import GraphSource
 
 TYPE, RESOURCE, PROPERTY = RDF.type, RDFS.Resource, RDF.Property
 SUBPROPERTY = RDFS.subPropertyOf
+INCOMING = 100  # incoming triples read at once for a node (more: looked up per predicate)
 SCHEMA_PREDICATES = frozenset({RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range})
 SCHEMA_CLASSES = frozenset({RDFS.Class, RDF.Property, RDFS.Datatype,
                             RDFS.ContainerMembershipProperty})
@@ -141,9 +143,9 @@ class SourceCache:
         self.source = source
         self._out: dict[Node, list[tuple[Node, Node]]] = {}
         self._in: dict[tuple[Node, Node | None], list[tuple[Node, Node]]] = {}
+        self._incoming: dict[Node, frozenset[Node] | None] = {}
         self._in_any: dict[tuple[Node, Node], bool] = {}
         self._pred: dict[Node, bool] = {}
-        self._object: dict[Node, bool] = {}
 
     def _exists(self, s: Node | None, p: Node | None, o: Node | None) -> bool:
         exists = getattr(self.source, "exists", None)
@@ -157,19 +159,40 @@ class SourceCache:
             found = self._out[x] = [(p, o) for _, p, o in self.source.triples(x, None, None)]
         return found
 
+    def in_predicates(self, x: Node) -> frozenset[Node] | None:
+        """The predicates of the triples pointing at ``x``, when there are at most INCOMING
+        such triples (else None: a hub, asked predicate by predicate).
+
+        One lookup then answers all the "is there an incoming p?" questions that type
+        entailment asks about a node (one per rdfs:range of the ontology).
+        """
+        if x in self._incoming:
+            return self._incoming[x]
+        fast = getattr(self.source, "in_predicates", None)
+        if fast is not None:
+            found = fast(x, INCOMING)
+        else:
+            triples = list(itertools.islice(self.source.triples(None, None, x), INCOMING + 1))
+            found = frozenset(p for _, p, _ in triples) if len(triples) <= INCOMING else None
+        self._incoming[x] = found
+        return found
+
     def inc(self, x: Node, p: Node | None) -> list[tuple[Node, Node]]:
         found = self._in.get((x, p))
         if found is None:
-            found = self._in[(x, p)] = [] if not self.is_object(x) else [
-                (s, q) for s, q, _ in self.source.triples(None, p, x)]
+            preds = self.in_predicates(x)
+            if preds is not None and (not preds or (p is not None and p not in preds)):
+                found = []
+            else:
+                found = [(s, q) for s, q, _ in self.source.triples(None, p, x)]
+            self._in[(x, p)] = found
         return found
 
     def has_in(self, x: Node, p: Node) -> bool:
+        preds = self.in_predicates(x)
+        if preds is not None:
+            return p in preds
         key = (x, p)
-        if key in self._in:
-            return bool(self._in[key])
-        if not self.is_object(x):  # one lookup answers for every predicate
-            return False
         found = self._in_any.get(key)
         if found is None:
             found = self._in_any[key] = self._exists(None, p, x)
@@ -182,10 +205,8 @@ class SourceCache:
         return found
 
     def is_object(self, x: Node) -> bool:
-        found = self._object.get(x)
-        if found is None:
-            found = self._object[x] = self._exists(None, None, x)
-        return found
+        preds = self.in_predicates(x)
+        return preds is None or bool(preds)
 
 
 class TripleIndex:
