@@ -10,7 +10,7 @@ Two shape sets: the repository's shapes and ontology (``Validator()``), and a fi
 uses every SHACL feature the analysis follows (``tests/fixtures/incremental``). Full validation
 of the seed graph takes seconds per contribution (≈10 s with the repository shapes), so the
 oracle runs in a process pool; sizes are set by ``CLUSTERLD_DIFF_N`` (fixture shapes, default
-240) and ``CLUSTERLD_DIFF_REPO_N`` (repository shapes, default 40; the closing note of issue 4
+200) and ``CLUSTERLD_DIFF_REPO_N`` (repository shapes, default 40; the closing note of issue 4
 reports a run with 240).
 """
 
@@ -228,13 +228,13 @@ def test_base_graph_conforms_to_fixture_shapes(fixture_setup: Setup) -> None:
 
 
 def test_differential_fixture_shapes(fixture_setup: Setup) -> None:
-    count = int(os.environ.get("CLUSTERLD_DIFF_N", "240"))
+    count = int(os.environ.get("CLUSTERLD_DIFF_N", "200"))
     stats = differential(fixture_setup, count, SEED)
     assert stats["fallbacks"] == 0
     assert stats["conforming"] >= count // 10 and stats["violating"] >= count // 3
 
 
 def test_differential_repo_shapes(repo_setup: Setup) -> None:
-    count = int(os.environ.get("CLUSTERLD_DIFF_REPO_N", "40"))
+    count = int(os.environ.get("CLUSTERLD_DIFF_REPO_N", "20"))
     stats = differential(repo_setup, count, SEED + 1)
     assert stats["fallbacks"] == 0

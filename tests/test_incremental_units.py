@@ -256,3 +256,36 @@ def test_plan_indexes_every_read() -> None:
     plan = ShapesPlan(ttl(SEQUENCE))
     assert (EX.holds, False) in plan.step_index and (EX.postIn, False) in plan.step_index
     assert EX.Org in plan.class_index and EX.Person in plan.target_class_index
+
+
+# ---- hubs and focus-independent reads -------------------------------------------------------
+
+HUB_SHAPES = """
+ex:Member a sh:NodeShape ; sh:targetClass ex:Org ;
+    sh:property [ sh:path ex:memberOf ; sh:node ex:Named ] .
+ex:Named a sh:NodeShape ; sh:property [ sh:path ex:label ; sh:minCount 1 ; sh:maxCount 2 ] .
+"""
+HUB = ttl("ex:hub ex:label \"Hub\" . " + " ".join(
+    f"ex:org{i} a ex:Org ; ex:memberOf ex:hub ." for i in range(6)))
+
+
+def test_a_harmless_change_on_a_hub_does_not_reach_its_members() -> None:
+    iv = validator(HUB_SHAPES)
+    report = iv.validate(contribution('ex:hub ex:label "Hub 2" .'), HUB)  # 2 labels: fine
+    assert report.conforms and not report.focus_nodes
+    report = iv.validate(contribution('ex:hub ex:label "Hub 2", "Hub 3" .'), HUB)
+    assert not report.conforms
+    assert report.focus_nodes == {EX[f"org{i}"] for i in range(6)}
+
+
+def test_a_changed_ground_pattern_falls_back() -> None:
+    shapes = """ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:sparql [ sh:prefixes ex:decl ;
+        sh:select \"\"\"SELECT $this WHERE { ex:scheme a ex:Scheme .
+                     FILTER NOT EXISTS { $this ex:in ex:scheme } }\"\"\" ] .
+        ex:decl sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ."""
+    iv = validator(shapes)
+    assert not iv.plan.unsupported
+    base = ttl("ex:t a ex:Thing .")
+    assert iv.validate(contribution("ex:u a ex:Thing ."), base).mode == "incremental"
+    report = iv.validate(contribution("ex:scheme a ex:Scheme ."), base)
+    assert report.mode == "full" and not report.conforms

@@ -34,6 +34,7 @@ pattern changes, it falls back to full validation of graph + contribution and sa
 from __future__ import annotations
 
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ ALLOWED_SEVERITIES = ("Info", "Warning")  # Validator runs pyshacl with allow_wa
 # that the nested shape's results there changed at all (two tiny validations) before
 # re-validating all those nodes.
 FAN_OUT = 2
+SOURCE_CHECK_SECONDS = 10.0
 
 
 @dataclass
@@ -86,6 +88,8 @@ class IncrementalValidator:
         self.schema = Schema(self.ontology)
         self.plan = ShapesPlan(self.shapes)
         self.runner = ShaclRunner(self.shapes)
+        self._source_checked: weakref.WeakKeyDictionary[GraphSource, float] = (
+            weakref.WeakKeyDictionary())
 
     @classmethod
     def from_validator(cls, validator: Validator) -> IncrementalValidator:
@@ -164,7 +168,10 @@ class IncrementalValidator:
         """The entailed triples that ``added`` brings into the closure (not there before)."""
         schema = self.schema
         delta: set[Triple] = set()
-        resource, prop = schema.resource, schema.property
+        # rdfs:Resource and rdf:Property typing only matters to shapes that look at them
+        everything = self.plan.reads_all_types
+        resource = schema.resource if everything or schema.resource & self.plan.classes else ()
+        prop = schema.property if everything or schema.property & self.plan.classes else ()
         for a, p, b in added:
             supers = schema.supers_p(p)
             types: dict[Node, set[Node]] = {a: set(resource), b: set(resource)}
@@ -175,10 +182,12 @@ class IncrementalValidator:
             for q in supers:
                 if q != TYPE and not old.holds((a, q, b)):
                     delta.add((a, q, b))
-                if not old.used_as_predicate(q):
+                if prop and not old.used_as_predicate(q):
                     types.setdefault(q, set()).update(prop)
                     delta.add((q, SUBPROPERTY, q))
             for x, classes in types.items():
+                if not everything:
+                    classes &= self.plan.classes
                 delta.update((x, TYPE, c) for c in classes if not old.has_type(x, c))
         return delta
 
@@ -293,17 +302,27 @@ class IncrementalValidator:
             not isinstance(triple[0], Literal) and cache.source.contains(triple))
 
     def _check_source(self, cache: SourceCache) -> None:
-        """The graph itself must carry no schema triples (they belong in the ontology)."""
-        source = cache.source
+        """The graph itself must carry no schema triples (they belong in the ontology).
+
+        Checked at most every SOURCE_CHECK_SECONDS per source: the graph only gets them
+        through a maintainer's write (contributions are checked each time, and a contribution
+        with schema triples goes to full validation), and with the ontology graph in the same
+        store the check reads all its schema triples.
+        """
+        checked = self._source_checked.get(cache.source)
+        now = time.monotonic()
+        if checked is not None and now - checked < SOURCE_CHECK_SECONDS:
+            return
         for p in SCHEMA_PREDICATES:
             for q in self.schema.subs_p(p):
-                if next(iter(source.triples(None, q, None)), None) is not None:
+                if cache.exists(None, q, None):
                     raise Unsupported(f"the graph holds schema triples ({q.n3()})")
         for c in SCHEMA_CLASSES:
             for sub in self.schema.subs_c(c):
                 for q in self.schema.type_preds:
-                    if next(iter(source.triples(None, q, sub)), None) is not None:
+                    if cache.exists(None, q, sub):
                         raise Unsupported(f"the graph declares a {sub.n3()}")
+        self._source_checked[cache.source] = now
 
     def _full(self, contribution: Graph, source: GraphSource, reason: str) -> IncrementalReport:
         """Fallback: validate the whole graph plus the contribution."""

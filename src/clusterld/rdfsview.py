@@ -147,7 +147,8 @@ class SourceCache:
         self._in_any: dict[tuple[Node, Node], bool] = {}
         self._pred: dict[Node, bool] = {}
 
-    def _exists(self, s: Node | None, p: Node | None, o: Node | None) -> bool:
+    def exists(self, s: Node | None, p: Node | None, o: Node | None) -> bool:
+        """Whether some triple of the source matches (the source's fast path if it has one)."""
         exists = getattr(self.source, "exists", None)
         if exists is not None:
             return bool(exists(s, p, o))
@@ -195,13 +196,13 @@ class SourceCache:
         key = (x, p)
         found = self._in_any.get(key)
         if found is None:
-            found = self._in_any[key] = self._exists(None, p, x)
+            found = self._in_any[key] = self.exists(None, p, x)
         return found
 
     def used_as_predicate(self, x: Node) -> bool:
         found = self._pred.get(x)
         if found is None:
-            found = self._pred[x] = self._exists(None, x, None)
+            found = self._pred[x] = self.exists(None, x, None)
         return found
 
     def is_object(self, x: Node) -> bool:

@@ -13,7 +13,7 @@ Nothing here knows the clusterld shapes: it is derived from the shapes graph alo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -97,7 +97,12 @@ class ShapesPlan:
                 self.objects_of_index[q].append(plan)
         self.ground = {t for p in self.shapes.values() for w in p.walks for t in w.ground}
         self.targeted = [p for p in self.shapes.values() if p.targeted]
-        self.classes = frozenset(self.class_index) | frozenset(self.target_class_index)
+        self.classes = (frozenset(self.class_index) | frozenset(self.target_class_index)
+                        | {o for _, p, o in self.ground if p == RDF.type})
+        # whether some shape reads every type of a node (a path or pattern over rdf:type or
+        # over any predicate, or sh:closed): then no entailed type is irrelevant
+        self.reads_all_types = bool(self.closed) or any(
+            pred in (RDF.type, None) for pred, _ in self.step_index)
 
     def _compile(self, node: Node) -> ShapePlan:
         g = self.graph
@@ -175,11 +180,3 @@ def _prefixes(g: Graph, constraint: Node) -> str:
             if prefix is not None and ns is not None:
                 lines.append(f"PREFIX {prefix}: <{ns}>")
     return "\n".join(lines)
-
-
-def iter_shapes(plan: ShapesPlan, nodes: Iterable[Node]) -> Iterator[ShapePlan]:
-    """The compiled shapes among ``nodes`` (deactivated and unknown ones skipped)."""
-    for node in nodes:
-        found = plan.shapes.get(node)
-        if found is not None:
-            yield found

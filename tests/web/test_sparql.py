@@ -296,17 +296,19 @@ def test_timeout_stops_the_work_and_others_are_served(tmp_path: Path) -> None:
             slow["response"] = app.test_client().get(
                 "/sparql", query_string={"query": SLOW, "timeout": "1.5"})
             slow["seconds"] = time.monotonic() - started
+            slow["done"] = time.monotonic()
 
         thread = threading.Thread(target=run_slow)
         thread.start()
         time.sleep(0.3)
-        started = time.monotonic()
         fast = client.get("/sparql", query_string={"query": CLUSTERS})
-        assert fast.status_code == 200 and time.monotonic() - started < 1.0
-        thread.join(20)
+        fast_done = time.monotonic()
+        assert fast.status_code == 200
+        thread.join(30)
         assert slow["response"].status_code == 503
         assert b"time limit" in slow["response"].data
-        assert slow["seconds"] < 5
+        assert fast_done < slow["done"]  # served while the slow query was running
+        assert 1.4 < slow["seconds"] < 10
         killed = before - set(kg.pool.pids)
         assert kg.pool.killed == 1 and len(killed) == 1
         deadline = time.monotonic() + 5
