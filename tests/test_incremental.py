@@ -10,7 +10,7 @@ Two shape sets: the repository's shapes and ontology (``Validator()``), and a fi
 uses every SHACL feature the analysis follows (``tests/fixtures/incremental``). Full validation
 of the seed graph takes seconds per contribution (≈10 s with the repository shapes), so the
 oracle runs in a process pool; sizes are set by ``CLUSTERLD_DIFF_N`` (fixture shapes, default
-200) and ``CLUSTERLD_DIFF_REPO_N`` (repository shapes, default 40; the closing note of issue 4
+200) and ``CLUSTERLD_DIFF_REPO_N`` (repository shapes, default 20; the closing note of issue 4
 reports a run with 240).
 """
 
