@@ -328,3 +328,13 @@ def test_links_resolve_on_the_server(pages_client):
     assert pages_client.get(href).status_code == 200
     editor = html(pages_client.get("/sparql/editor"))
     assert "/sparql" in editor
+
+
+def test_search_binds_the_text(pages_client):
+    """The search text is bound as a value: quotes and braces are searched, not parsed."""
+    page = html(pages_client.get("/search?q=CE3M&lang=en"))
+    assert 'href="/page/cluster/ce3m"' in page
+    for text in ('") } #', "\\", "'x' } UNION { ?s ?p ?o"):
+        response = pages_client.get("/search", query_string={"q": text})
+        assert response.status_code == 200
+        assert 'href="/page/' not in html(response).split("<main", 1)[-1]

@@ -63,26 +63,41 @@ def subclasses(reader: Reader, name: str) -> list[str]:
             if sup in found and cls not in found:
                 found.add(cls)
                 changed = True
-    for row in reader.select(
-        f"SELECT DISTINCT ?c WHERE {{ ?c rdfs:subClassOf+ {iri(CLD + name)} }}"
-    ):
+    for row in reader.select("SELECT DISTINCT ?c ?top WHERE { ?c rdfs:subClassOf+ ?top }",
+                             {"top": ox.NamedNode(CLD + name)}):
         if row["c"].value.startswith(CLD):
             found.add(row["c"].value[len(CLD):])
     return sorted(found)
 
 
+FILTER_VARS = "?country ?sector ?year"  # projected (and grouped) so they can be bound
+
+
+@dataclass
+class Filters:
+    """The selected filters as graph patterns over ``?country``/``?sector``/``?year`` and the
+    values those variables are bound to (user input never enters the query text)."""
+
+    patterns: str
+    bindings: dict[str, ox.NamedNode | ox.Literal]
+
+
 def filters_sparql(reader: Reader, country: str | None, sector: str | None,
-                   year: str | None) -> str:
-    """Graph patterns for the selected filters (values already validated)."""
-    parts = []
+                   year: str | None) -> Filters:
+    """Graph patterns and bindings for the selected filters (values already validated)."""
+    parts: list[str] = []
+    bindings: dict[str, ox.NamedNode | ox.Literal] = {}
     if country:
-        parts.append(f"?s {COUNTRY_PATH} {iri(reader.iri_for_path(country))} .")
+        parts.append(f"?s {COUNTRY_PATH} ?country .")
+        bindings["country"] = ox.NamedNode(reader.iri_for_path(country))
     if sector:
-        parts.append(f"?s {SECTOR_PATH} {iri(VOCAB_NS + 'sector/' + sector)} .")
+        parts.append(f"?s {SECTOR_PATH} ?sector .")
+        bindings["sector"] = ox.NamedNode(VOCAB_NS + "sector/" + sector)
     if year:
         parts.append(f"?s ?dp ?d . {values('dp', DATE_PREDICATES)}"
-                     f" FILTER(SUBSTR(STR(?d), 1, 4) = {literal(year)})")
-    return " ".join(parts)
+                     " FILTER(SUBSTR(STR(?d), 1, 4) = ?year)")
+        bindings["year"] = ox.Literal(year)
+    return Filters(" ".join(parts), bindings)
 
 
 def clean_filters(country: str | None, sector: str | None, year: str | None
@@ -100,28 +115,28 @@ def class_page(reader: Reader, name: str, page: int, country: str | None = None,
     country, sector, year = clean_filters(country, sector, year)
     classes = [CLD + c for c in subclasses(reader, name)]
     base = f"{values('t', classes)} ?s a ?t ."
-    where = f"{base} {filters_sparql(reader, country, sector, year)}"
-    total = number((reader.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}")
-                    or [{}])[0].get("n"))
+    chosen = filters_sparql(reader, country, sector, year)
+    where = f"{base} {chosen.patterns}"
+    total = number((reader.select(
+        f"SELECT {FILTER_VARS} (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}"
+        f" GROUP BY {FILTER_VARS}", chosen.bindings) or [{}])[0].get("n"))
     pages = max(1, math.ceil(total / CLASS_PAGE))
     current = min(max(page, 1), pages)
-    lang = '"fr"' if reader.lang == "fr" else '"en"'
     subjects = [row["s"].value for row in reader.select(
-        f"SELECT ?s (MIN(LCASE(STR(COALESCE(?l1, ?l2, ?s)))) AS ?k) WHERE {{ {where}"
-        f" OPTIONAL {{ ?s skos:prefLabel ?l1 FILTER(LANG(?l1) = {lang}) }}"
-        " OPTIONAL { ?s skos:prefLabel ?l2 } } GROUP BY ?s ORDER BY ?k ?s"
-        f" LIMIT {CLASS_PAGE} OFFSET {(current - 1) * CLASS_PAGE}"
+        f"SELECT ?s ?lang {FILTER_VARS} (MIN(LCASE(STR(COALESCE(?l1, ?l2, ?s)))) AS ?k)"
+        f" WHERE {{ {where} OPTIONAL {{ ?s skos:prefLabel ?l1 FILTER(LANG(?l1) = ?lang) }}"
+        f" OPTIONAL {{ ?s skos:prefLabel ?l2 }} }} GROUP BY ?s ?lang {FILTER_VARS}"
+        f" ORDER BY ?k ?s LIMIT {CLASS_PAGE} OFFSET {(current - 1) * CLASS_PAGE}",
+        {**chosen.bindings, "lang": ox.Literal("fr" if reader.lang == "fr" else "en")},
     ) if isinstance(row.get("s"), ox.NamedNode)]
     items = item_views(EntityBuilder(reader), subjects)
     describe_items(reader, subjects, items)
     facets = [  # each facet counts within the other filters
-        facet(reader, "country", country,
-              f"{base} {filters_sparql(reader, None, sector, year)}", COUNTRY_PATH,
-              "cld:Country"),
-        facet(reader, "sector", sector,
-              f"{base} {filters_sparql(reader, country, None, year)}", SECTOR_PATH,
-              "skos:Concept"),
-        year_facet(reader, year, f"{base} {filters_sparql(reader, country, sector, None)}"),
+        facet(reader, "country", country, base, filters_sparql(reader, None, sector, year),
+              COUNTRY_PATH, "cld:Country"),
+        facet(reader, "sector", sector, base, filters_sparql(reader, country, None, year),
+              SECTOR_PATH, "skos:Concept"),
+        year_facet(reader, year, base, filters_sparql(reader, country, sector, None)),
     ]
     cls = CLD + name
     sup = SUPERCLASS.get(name)
@@ -157,14 +172,14 @@ def describe_items(reader: Reader, subjects: list[str], items: list[ValueView]) 
         item.detail = " · ".join(extra[s]) or item.detail
 
 
-def facet(reader: Reader, name: str, selected: str | None, base: str, path: str,
-          kind: str) -> Facet:
-    """Choices of a filter over the class's instances, with counts."""
+def facet(reader: Reader, name: str, selected: str | None, base: str, others: Filters,
+          path: str, kind: str) -> Facet:
+    """Choices of a filter over the class's instances (within the other filters), with
+    counts."""
     choices = []
     found = reader.select(
-        f"SELECT ?v (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {base} ?s {path} ?v . ?v a {kind} }}"
-        " GROUP BY ?v"
-    )
+        f"SELECT ?v {FILTER_VARS} (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {base} {others.patterns}"
+        f" ?s {path} ?v . ?v a {kind} }} GROUP BY ?v {FILTER_VARS}", others.bindings)
     reader.fetch_labels(row["v"].value for row in found)
     for row in found:
         target = row["v"].value
@@ -180,12 +195,12 @@ def facet(reader: Reader, name: str, selected: str | None, base: str, path: str,
     return Facet(name=name, selected=selected, choices=choices)
 
 
-def year_facet(reader: Reader, selected: str | None, base: str) -> Facet:
-    """Years of the instances' dates, newest first."""
+def year_facet(reader: Reader, selected: str | None, base: str, others: Filters) -> Facet:
+    """Years of the instances' dates (within the other filters), newest first."""
     found = reader.select(
-        f"SELECT ?y (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {base} ?s ?ydp ?yd"
-        f" {values('ydp', DATE_PREDICATES)} BIND(SUBSTR(STR(?yd), 1, 4) AS ?y) }} GROUP BY ?y"
-    )
+        f"SELECT ?y {FILTER_VARS} (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {base} {others.patterns}"
+        f" ?s ?ydp ?yd {values('ydp', DATE_PREDICATES)} BIND(SUBSTR(STR(?yd), 1, 4) AS ?y) }}"
+        f" GROUP BY ?y {FILTER_VARS}", others.bindings)
     choices = [(r["y"].value, r["y"].value, number(r["n"])) for r in found
                if "y" in r and YEAR.match(r["y"].value)]
     return Facet(name="year", selected=selected, choices=sorted(choices, reverse=True))
@@ -281,10 +296,11 @@ def figures(reader: Reader) -> dict[str, int]:
         "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
                       or [{}])[0].get("n"))
     entities = number((reader.select(
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s),"
-        f" {literal(reader.base + 'id/')})) FILTER(STRSTARTS(STR(?t), {literal(CLD)}))"
+        "SELECT ?ids (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?t FILTER(STRSTARTS(STR(?s), ?ids))"
+        f" FILTER(STRSTARTS(STR(?t), {literal(CLD)}))"
         f" FILTER(?t NOT IN ({', '.join(iri(c) for c in sorted(STRUCT_CLASSES))},"
-        " cld:TextSpan)) }") or [{}])[0].get("n"))
+        " cld:TextSpan)) } GROUP BY ?ids", {"ids": ox.Literal(reader.base + "id/")})
+                       or [{}])[0].get("n"))
     return {"triples": triples, "entities": entities, **counts}
 
 
@@ -321,10 +337,10 @@ def search(reader: Reader, text: str, limit: int = 50) -> list[ValueView]:
     if not needle:
         return []
     subjects = [r["s"].value for r in reader.select(
-        "SELECT ?s (MIN(LCASE(STR(?l))) AS ?k) WHERE {"
+        "SELECT ?s ?needle (MIN(LCASE(STR(?l))) AS ?k) WHERE {"
         " ?s skos:prefLabel|rdfs:label|skos:altLabel|cld:acronym ?l"
-        f" FILTER(CONTAINS(LCASE(STR(?l)), {literal(needle)})) }}"
-        f" GROUP BY ?s ORDER BY ?k LIMIT {int(limit)}"
+        " FILTER(CONTAINS(LCASE(STR(?l)), ?needle)) }"
+        f" GROUP BY ?s ?needle ORDER BY ?k LIMIT {int(limit)}", {"needle": ox.Literal(needle)}
     ) if isinstance(r.get("s"), ox.NamedNode)]
     subjects = [s for s in subjects if reader.href(s)]
     items = item_views(EntityBuilder(reader), subjects)
