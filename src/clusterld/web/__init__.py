@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "CLUSTERLD_CONTRIBUTIONS": None,  # contributions store; None → "contributions" beside the store
     "CLUSTERLD_CONTRIBUTION_MAX_BYTES": 1024 * 1024,  # POST /validate and /contributions
     "CLUSTERLD_CONTRIBUTION_RATE": 120,  # submissions a minute per client address; 0: no limit
+    "CLUSTERLD_VALIDATOR": None,  # an IncrementalValidator to share (tests); None → built once
 }
 COMPRESSIBLE = ("text/", "application/sparql-results", "application/ld+json",
                 "application/json", "application/n-triples", "application/n-quads",
@@ -108,11 +109,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (sparql.bp, gsp.bp, ld.bp, site.bp, reconcile.bp, contrib.bp):
         app.register_blueprint(blueprint)
     try:
+        from clusterld.web.form import bp as form_bp
         from clusterld.web.pages import bp as pages_bp
     except ImportError as exc:  # the pages are optional for the API
         app.logger.warning("HTML pages unavailable: %s", exc)
     else:
         app.register_blueprint(pages_bp)
+        app.register_blueprint(form_bp)
     app.after_request(_finish)
     megabytes = int(app.config["CLUSTERLD_RESPONSE_CACHE_MB"] or 0)
     if megabytes > 0:
