@@ -47,7 +47,8 @@ def contributions(app: Flask | None = None) -> Contributions:
                 path = app.config.get("CLUSTERLD_CONTRIBUTIONS")
                 if not path and getattr(kg, "_tmp", None) is None:
                     path = kg.path.parent / "contributions"  # beside the store
-                found = Contributions(path or None, kg)
+                found = Contributions(path or None, kg,
+                                      app.config.get("CLUSTERLD_VALIDATOR"))
                 app.extensions["clusterld.contributions"] = found
     return found
 

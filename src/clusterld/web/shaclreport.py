@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from clusterld.graphsource import GraphSource, to_ox
 from clusterld.incremental import IncrementalReport
-from clusterld.web.labels import curie
+from clusterld.web.labels import BUILTIN_LABELS, curie
 
 LABELS = (SKOS.prefLabel, RDFS.label)
 
@@ -52,6 +52,9 @@ class Labeler:
             for label in labels:
                 if wanted is None or (label.language or "").split("-")[0] == wanted:
                     return str(label)
+        builtin = BUILTIN_LABELS.get(str(node))
+        if builtin:
+            return builtin.get(self.lang, builtin["en"])
         short = curie(str(node))
         return short if short != str(node) else str(node).rstrip("/#").rsplit("/", 1)[-1]
 
