@@ -56,7 +56,7 @@ WORDS: dict[str, dict[str, str]] = {
         "line": "line", "column": "column", "too_large": "The contribution is too large.",
         "received": "Thank you: your contribution was received and awaits review.",
         "id": "Identifier", "status": "Status", "preview": "Turtle that will be sent",
-        "add_value": "Add a value", "remove": "Remove", "add_group": "Add",
+        "add_value": "Add a value", "remove": "Remove", "add_group": "Add:",
         "case": "What do you want to add?", "type": "Type", "required": "required",
         "pick_hint": "Start typing a name and pick an existing entity; a name that matches "
         "none creates a new entity.", "summary": "Checks", "checking": "Checking…",
@@ -83,7 +83,7 @@ WORDS: dict[str, dict[str, str]] = {
         "too_large": "La contribution est trop volumineuse.",
         "received": "Merci : votre contribution a été reçue et attend sa relecture.",
         "id": "Identifiant", "status": "Statut", "preview": "Turtle qui sera envoyé",
-        "add_value": "Ajouter une valeur", "remove": "Retirer", "add_group": "Ajouter",
+        "add_value": "Ajouter une valeur", "remove": "Retirer", "add_group": "Ajouter :",
         "case": "Que voulez-vous ajouter ?", "type": "Type", "required": "obligatoire",
         "pick_hint": "Tapez le début d'un nom et choisissez une entité existante ; un nom "
         "qui n'en désigne aucune crée une nouvelle entité.", "summary": "Vérifications",

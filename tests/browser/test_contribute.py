@@ -1,0 +1,91 @@
+"""The contribution page in a real browser (Debian's chromium driven by Playwright).
+
+Same server, browser and skip/fail rules as ``test_browser.py`` (its fixtures are reused): the
+agreement form generated from the shapes is filled with one party, and the live validation
+shows the "at least 2" message beside the party field; a second existing party makes it go;
+submitting answers an id. Malformed Turtle pasted in the other tab shows its line number.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_browser import (  # noqa: F401  (fixtures)
+    data_file,
+    playwright_browser,
+    screenshots,
+    server,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")
+PARTY = "#f-agreement-agreement-party"
+PARTY_MESSAGES = "#m-agreement-agreement-party li"
+
+
+def pick(page, selector: str, name: str) -> None:
+    """Type a name into an entity picker and wait for the suggestion that names it."""
+    page.fill(selector, name)
+    page.wait_for_function(
+        "([s, n]) => { const i = document.querySelector(s); const l = i && i.list;"
+        " return !!l && [...l.options].some(o => o.value === n); }",
+        arg=[selector, name], timeout=10_000)
+
+
+def test_agreement_form_live_validation_and_submission(playwright_browser, server: str,  # noqa: F811
+                                                        screenshots: Path) -> None:  # noqa: F811
+    page = playwright_browser.new_page(viewport={"width": 1280, "height": 1000})
+    outside: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith((server, "data:")) else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/contribute?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("label[for='f-agreement-agreement-party-0']").inner_text().startswith(
+        "Party")
+
+    # one party: the minCount 2 message appears beside the party field
+    page.fill("#f-agreement-agreement-prefLabel-0", "Browser test agreement")
+    pick(page, f"{PARTY}-0", "Mechatronic Cluster of Tunisia")
+    page.wait_for_selector(f"{PARTY_MESSAGES}:has-text('at least 2')", timeout=15_000)
+    assert "cluster/ce3m" in page.locator("#preview-agreement").text_content()
+    page.screenshot(path=str(screenshots / "contribute-one-party.png"), full_page=True)
+
+    # a second existing party: the message goes
+    page.click(".field[data-key='agreement-party'] button.add-value")
+    second = page.locator(".field[data-key='agreement-party'] input[data-role=value]").nth(1)
+    second_id = "#" + second.get_attribute("id")
+    pick(page, second_id, "Sample Association")
+    page.wait_for_function(
+        "s => ![...document.querySelectorAll(s)].some(li => li.textContent.includes('at least'))"
+        " && document.querySelector('#summary-agreement').textContent.trim() !== ''",
+        arg=PARTY_MESSAGES, timeout=15_000)
+    turtle = page.locator("#preview-agreement").text_content()
+    assert "association/sample" in turtle and "cluster/ce3m" in turtle, turtle
+    assert "id/agreement/browser-test-agreement" in turtle, turtle
+
+    # submit: the contribution is received with an id
+    page.fill("#agreement-author", "browser test")
+    page.click("#case-agreement button.submit")
+    page.wait_for_selector("#outcome-agreement .contribution-id", timeout=20_000)
+    cid = page.locator("#outcome-agreement .contribution-id").inner_text().strip()
+    assert ID.match(cid), cid
+    assert page.locator("#outcome-agreement .contribution-status").inner_text() == "pending"
+    page.screenshot(path=str(screenshots / "contribute-submitted.png"), full_page=True)
+
+    # the paste tab: malformed Turtle → its line number
+    page.click("#tab-paste")
+    page.fill("#paste-data", "@prefix cld: <https://w3id.org/clusterld/ontology#> .\n\n"
+                             "<https://w3id.org/clusterld/id/x> cld:party <oops .\n")
+    page.click("#paste-check")
+    page.wait_for_selector("#paste-results .err-line", timeout=10_000)
+    assert page.locator("#paste-results .err-line").inner_text() == "3"
+    page.screenshot(path=str(screenshots / "contribute-malformed.png"), full_page=True)
+    assert not errors, errors
+    assert not outside, f"requests left the server: {outside}"
+    page.close()
