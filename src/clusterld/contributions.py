@@ -167,6 +167,7 @@ class Contributions:
         """Release the store."""
         self.store.flush()
         self.store = None  # type: ignore[assignment]
+        self._source = None  # type: ignore[assignment]  # it holds the main store open
         if self._tmp is not None:
             self._tmp.cleanup()
 

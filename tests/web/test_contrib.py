@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 from collections.abc import Iterator
@@ -43,6 +44,7 @@ def open_app(tmp: Path, **config: object) -> Flask:
 def shut(app: Flask) -> None:
     close_contributions(app)
     app.extensions["clusterld"].close()
+    gc.collect()  # validation leaves reference cycles that reach the store: free it now
 
 
 @pytest.fixture(scope="module")
