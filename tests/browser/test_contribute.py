@@ -69,6 +69,16 @@ def test_agreement_form_live_validation_and_submission(playwright_browser, serve
     assert "association/sample" in turtle and "cluster/ce3m" in turtle, turtle
     assert "id/agreement/browser-test-agreement" in turtle, turtle
 
+    # a signature: a node minted under the agreement, linked by cld:hasSignature
+    pick(page, "#f-agreement-signature-signatory-0", "Jane Doe")
+    pick(page, "#f-agreement-signature-onBehalfOf-0", "Mechatronic Cluster of Tunisia")
+    page.wait_for_function(
+        "() => document.querySelector('#preview-agreement').textContent.includes('/signature/')"
+        " && !!document.querySelector('#summary-agreement .contrib-ok')", timeout=15_000)
+    turtle = page.locator("#preview-agreement").text_content()
+    signature = "<https://w3id.org/clusterld/id/agreement/browser-test-agreement/signature/jane-doe>"
+    assert f"cld:hasSignature {signature}" in turtle, turtle
+
     # submit: the contribution is received with an id
     page.fill("#agreement-author", "browser test")
     page.click("#case-agreement button.submit")
@@ -88,4 +98,38 @@ def test_agreement_form_live_validation_and_submission(playwright_browser, serve
     page.screenshot(path=str(screenshots / "contribute-malformed.png"), full_page=True)
     assert not errors, errors
     assert not outside, f"requests left the server: {outside}"
+    page.close()
+
+
+def test_post_and_membership_forms_make_conforming_turtle(playwright_browser,  # noqa: F811
+                                                          server: str,  # noqa: F811
+                                                          screenshots: Path) -> None:  # noqa: F811
+    page = playwright_browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/contribute?lang=fr")
+
+    # a person in a post: the post node is minted under the person, linked by cld:holds
+    page.check("input[name=case][value=post]")
+    assert page.locator("#case-post").is_visible()
+    assert not page.locator("#case-agreement").is_visible()
+    pick(page, "#f-post-person-subject-0", "Jane Doe")
+    pick(page, "#f-post-post-postIn-0", "Cluster Mécatronique de Tunisie")
+    page.select_option("#f-post-post-role-0", label="directeur")
+    page.wait_for_selector("#summary-post .contrib-ok", timeout=15_000)
+    turtle = page.locator("#preview-post").text_content()
+    assert ("<https://w3id.org/clusterld/id/person/jane-doe> cld:holds "
+            "<https://w3id.org/clusterld/id/person/jane-doe/post/ce3m-director>") in turtle, turtle
+    assert "<https://w3id.org/clusterld/vocab/role/director>" in turtle
+    page.screenshot(path=str(screenshots / "contribute-post.png"), full_page=True)
+
+    # a membership: an existing agent becomes member of an existing organisation
+    page.check("input[name=case][value=membership]")
+    pick(page, "#f-membership-member-subject-0", "Sample Association")
+    pick(page, "#f-membership-member-memberOf-0", "Cluster Mécatronique de Tunisie")
+    page.wait_for_selector("#summary-membership .contrib-ok", timeout=15_000)
+    turtle = page.locator("#preview-membership").text_content()
+    assert ("<https://w3id.org/clusterld/id/association/sample> cld:memberOf "
+            "<https://w3id.org/clusterld/id/cluster/ce3m>") in turtle, turtle
+    assert not errors, errors
     page.close()
