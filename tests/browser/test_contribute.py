@@ -133,3 +133,20 @@ def test_post_and_membership_forms_make_conforming_turtle(playwright_browser,  #
             "<https://w3id.org/clusterld/id/cluster/ce3m>") in turtle, turtle
     assert not errors, errors
     page.close()
+
+
+def test_paste_tab_without_javascript(playwright_browser, server: str,  # noqa: F811
+                                      screenshots: Path) -> None:  # noqa: F811
+    context = playwright_browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}/contribute?lang=fr")
+    page.fill("#paste-data", "@prefix cld: <https://w3id.org/clusterld/ontology#> .\n"
+                             "<https://w3id.org/clusterld/id/agreement/nojs> a cld:Agreement ;\n"
+                             "    cld:party <https://w3id.org/clusterld/id/cluster/ce3m> .\n")
+    page.click("#paste-check")
+    page.wait_for_url("**/contribute/check**")
+    messages = page.locator("#paste-results .report .message").all_inner_texts()
+    assert any("au moins 2" in m for m in messages), messages
+    assert "nojs" in page.locator("#paste-data").input_value()  # kept for correcting
+    page.screenshot(path=str(screenshots / "contribute-nojs.png"), full_page=True)
+    context.close()

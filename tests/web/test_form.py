@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from html.parser import HTMLParser
+from io import BytesIO
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from rdflib.namespace import RDFS, SKOS
 from clusterld.paths import data_path
 from clusterld.store import KnowledgeGraph
 from clusterld.web import create_app
-from clusterld.web.form import CaseSpec, GroupSpec, ShapeReader, build_cases
+from clusterld.web.formshapes import CaseSpec, GroupSpec, ShapeReader, build_cases
 from tests.web import pagedata
 
 CLD = "https://w3id.org/clusterld/ontology#"
@@ -280,8 +281,9 @@ AGREEMENT = f"""@prefix cld: <{CLD}> .
 """
 
 
-def check(client: Any, lang: str = "en", **data: Any) -> tuple[Any, Node]:
-    response = client.post(f"/contribute/check?lang={lang}", data=data,
+def check(client: Any, lang: str = "en", route: str = "check", **data: Any,
+          ) -> tuple[Any, Node]:
+    response = client.post(f"/contribute/{route}?lang={lang}", data=data,
                            content_type="multipart/form-data")
     return response, parse(response.get_data(as_text=True))
 
@@ -303,13 +305,13 @@ def test_nojs_check_shows_the_report(pages_app: Flask, lang: str, words: str) ->
     assert kg.version == before  # checking writes nothing
 
 
-def test_nojs_check_upload_conforming(pages_app: Flask) -> None:
-    from io import BytesIO
-
-    ok = AGREEMENT.replace("cld:party <", "cld:party <https://w3id.org/clusterld/id/network"
+CONFORMING = AGREEMENT.replace("cld:party <", "cld:party <https://w3id.org/clusterld/id/network"
                                           "/maroc-cluster>, <").replace(json.dumps(XSS), '"Fine"')
+
+
+def test_nojs_check_upload_conforming(pages_app: Flask) -> None:
     response, doc = check(pages_app.test_client(), "en",
-                          file=(BytesIO(ok.encode()), "agreement.ttl"))
+                          file=(BytesIO(CONFORMING.encode()), "agreement.ttl"))
     assert response.status_code == 200
     results = doc.find("div", id="paste-results")
     assert results.find("p", **{"class": "contrib-ok"}).text.startswith(
@@ -340,3 +342,37 @@ def test_check_without_data_is_a_400(pages_app: Flask) -> None:
     response, doc = check(pages_app.test_client(), "en", author="nobody")
     assert response.status_code == 400
     assert doc.find("p", **{"class": "err-reason"}).text
+
+
+def test_nojs_check_ignores_an_empty_file_part(pages_app: Flask) -> None:
+    # what a browser sends when the text box is filled and no file is chosen
+    response, doc = check(pages_app.test_client(), "en", data=CONFORMING, format="turtle",
+                          file=(BytesIO(b""), ""))
+    assert response.status_code == 200
+    assert doc.find("div", id="paste-results").find("p", **{"class": "contrib-ok"})
+
+
+def test_nojs_send(pages_app: Flask) -> None:
+    from clusterld.web.contrib import contributions
+
+    client = pages_app.test_client()
+    with pages_app.app_context():
+        store = contributions()
+        before = len(store.list())
+    response, doc = check(client, "fr", "send", data=AGREEMENT, format="turtle",
+                          author="form test", file=(BytesIO(b""), ""))
+    assert response.status_code == 422
+    assert any("au moins 2" in li.text for li in doc.find("div", id="paste-results")
+               .find_all("li"))
+    with pages_app.app_context():
+        assert len(contributions().list()) == before  # refused: nothing kept
+    response, doc = check(client, "en", "send", data=CONFORMING, format="turtle",
+                          author="form test", comment=XSS)
+    assert response.status_code == 201
+    cid = doc.find("dd", **{"class": "contribution-id"}).text
+    assert response.headers["Location"] == f"/contributions/{cid}"
+    assert doc.find("dd", **{"class": "contribution-status"}).text == "pending"
+    with pages_app.app_context():
+        item = contributions().get(cid)
+    assert (item.author, item.comment, item.status) == ("form test", XSS, "pending")
+    assert doc.find("button", role="tab", id="tab-paste").attrs["aria-selected"] == "true"

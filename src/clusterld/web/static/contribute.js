@@ -467,7 +467,6 @@
   var pasteForm = document.getElementById("paste-form");
   var pasteResults = document.getElementById("paste-results");
   var pasteSubmit = document.getElementById("paste-submit");
-  pasteSubmit.hidden = false;
   function pasteData(withMeta) {
     var data = new FormData();
     var file = document.getElementById("paste-file").files[0];
@@ -483,17 +482,11 @@
   }
   pasteForm.addEventListener("submit", function (event) {
     event.preventDefault();
+    var sending = event.submitter === pasteSubmit;
     pasteResults.textContent = W.checking;
-    post("/validate", pasteData(false)).then(function (answer) {
-      if (answer.status === 200) { reportBox(pasteResults, answer.body); }
-      else { showError(pasteResults, answer.status, answer.body); }
-    }).catch(function (e) { showError(pasteResults, 0, {message: String(e)}); });
-  });
-  pasteSubmit.addEventListener("click", function () {
-    pasteResults.textContent = W.checking;
-    post("/contributions", pasteData(true)).then(function (answer) {
-      if (answer.status === 201) { received(pasteResults, answer.body); }
-      else if (answer.status === 422) { reportBox(pasteResults, answer.body); }
+    post(sending ? "/contributions" : "/validate", pasteData(sending)).then(function (answer) {
+      if (sending && answer.status === 201) { received(pasteResults, answer.body); }
+      else if (answer.status === (sending ? 422 : 200)) { reportBox(pasteResults, answer.body); }
       else { showError(pasteResults, answer.status, answer.body); }
     }).catch(function (e) { showError(pasteResults, 0, {message: String(e)}); });
   });
