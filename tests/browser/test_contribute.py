@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
 
 from tests.browser.test_browser import (  # noqa: F401  (fixtures)
     data_file,
@@ -22,9 +24,16 @@ from tests.browser.test_browser import (  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+ID_NS = "https://w3id.org/clusterld/id/"
+CLD = "https://w3id.org/clusterld/ontology#"
 ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")
 PARTY = "#f-agreement-agreement-party"
 PARTY_MESSAGES = "#m-agreement-agreement-party li"
+
+
+def preview(page, case: str) -> Graph:
+    """The Turtle the form shows (and sends), parsed."""
+    return Graph().parse(data=page.locator(f"#preview-{case}").text_content(), format="turtle")
 
 
 def pick(page, selector: str, name: str) -> None:
@@ -65,9 +74,10 @@ def test_agreement_form_live_validation_and_submission(playwright_browser, serve
         "s => ![...document.querySelectorAll(s)].some(li => li.textContent.includes('at least'))"
         " && document.querySelector('#summary-agreement').textContent.trim() !== ''",
         arg=PARTY_MESSAGES, timeout=15_000)
-    turtle = page.locator("#preview-agreement").text_content()
-    assert "association/sample" in turtle and "cluster/ce3m" in turtle, turtle
-    assert "id/agreement/browser-test-agreement" in turtle, turtle
+    graph = preview(page, "agreement")
+    agreement = URIRef(ID_NS + "agreement/browser-test-agreement")
+    assert set(graph.objects(agreement, URIRef(CLD + "party"))) == {
+        URIRef(ID_NS + "cluster/ce3m"), URIRef(ID_NS + "association/sample")}
 
     # a signature: a node minted under the agreement, linked by cld:hasSignature
     pick(page, "#f-agreement-signature-signatory-0", "Jane Doe")
@@ -75,9 +85,10 @@ def test_agreement_form_live_validation_and_submission(playwright_browser, serve
     page.wait_for_function(
         "() => document.querySelector('#preview-agreement').textContent.includes('/signature/')"
         " && !!document.querySelector('#summary-agreement .contrib-ok')", timeout=15_000)
-    turtle = page.locator("#preview-agreement").text_content()
-    signature = "<https://w3id.org/clusterld/id/agreement/browser-test-agreement/signature/jane-doe>"
-    assert f"cld:hasSignature {signature}" in turtle, turtle
+    signature = URIRef(ID_NS + "agreement/browser-test-agreement/signature/jane-doe")
+    graph = preview(page, "agreement")
+    assert (agreement, URIRef(CLD + "hasSignature"), signature) in graph
+    assert (signature, URIRef(CLD + "signatory"), URIRef(ID_NS + "person/jane-doe")) in graph
 
     # submit: the contribution is received with an id
     page.fill("#agreement-author", "browser test")
@@ -117,10 +128,13 @@ def test_post_and_membership_forms_make_conforming_turtle(playwright_browser,  #
     pick(page, "#f-post-post-postIn-0", "Cluster Mécatronique de Tunisie")
     page.select_option("#f-post-post-role-0", label="directeur")
     page.wait_for_selector("#summary-post .contrib-ok", timeout=15_000)
-    turtle = page.locator("#preview-post").text_content()
-    assert ("<https://w3id.org/clusterld/id/person/jane-doe> cld:holds "
-            "<https://w3id.org/clusterld/id/person/jane-doe/post/ce3m-director>") in turtle, turtle
-    assert "<https://w3id.org/clusterld/vocab/role/director>" in turtle
+    expected = Graph().parse(format="turtle", data=f"""
+        @prefix cld: <{CLD}> .
+        <{ID_NS}person/jane-doe> cld:holds <{ID_NS}person/jane-doe/post/ce3m-director> .
+        <{ID_NS}person/jane-doe/post/ce3m-director> a cld:Post ;
+            cld:postIn <{ID_NS}cluster/ce3m> ;
+            cld:role <https://w3id.org/clusterld/vocab/role/director> .""")
+    assert isomorphic(preview(page, "post"), expected), preview(page, "post").serialize()
     page.screenshot(path=str(screenshots / "contribute-post.png"), full_page=True)
 
     # a membership: an existing agent becomes member of an existing organisation
@@ -128,9 +142,9 @@ def test_post_and_membership_forms_make_conforming_turtle(playwright_browser,  #
     pick(page, "#f-membership-member-subject-0", "Sample Association")
     pick(page, "#f-membership-member-memberOf-0", "Cluster Mécatronique de Tunisie")
     page.wait_for_selector("#summary-membership .contrib-ok", timeout=15_000)
-    turtle = page.locator("#preview-membership").text_content()
-    assert ("<https://w3id.org/clusterld/id/association/sample> cld:memberOf "
-            "<https://w3id.org/clusterld/id/cluster/ce3m>") in turtle, turtle
+    expected = Graph().parse(format="turtle", data=f"""
+        <{ID_NS}association/sample> <{CLD}memberOf> <{ID_NS}cluster/ce3m> .""")
+    assert isomorphic(preview(page, "membership"), expected)
     assert not errors, errors
     page.close()
 

@@ -76,17 +76,24 @@
     return XSD + "date";
   }
 
-  function Writer() { this.lines = []; this.subjects = {}; }
+  // Triples grouped by subject, in the order they were first written.
+  function Writer() { this.order = []; this.bySubject = {}; }
   Writer.prototype.add = function (s, p, o) {
-    var line = iri(s) + " " + (p === RDF_TYPE ? "a" : iri(p)) + " " + o + " .";
-    if (this.lines.indexOf(line) < 0) { this.lines.push(line); }
+    var subject = iri(s);
+    var line = (p === RDF_TYPE ? "a" : iri(p)) + " " + o;
+    if (!this.bySubject[subject]) { this.bySubject[subject] = []; this.order.push(subject); }
+    if (this.bySubject[subject].indexOf(line) < 0) { this.bySubject[subject].push(line); }
   };
   Writer.prototype.text = function () {
-    if (!this.lines.length) { return ""; }
+    if (!this.order.length) { return ""; }
     var head = Object.keys(PREFIXES).map(function (p) {
       return "@prefix " + p + ": <" + PREFIXES[p] + "> .";
     });
-    return head.join("\n") + "\n\n" + this.lines.join("\n") + "\n";
+    var self = this;
+    var blocks = this.order.map(function (subject) {
+      return subject + "\n    " + self.bySubject[subject].join(" ;\n    ") + " .";
+    });
+    return head.join("\n") + "\n\n" + blocks.join("\n\n") + "\n";
   };
 
   // An entity picker's value: the IRI of the entity picked, or a new entity minted from the text.
@@ -116,6 +123,7 @@
       if (!text) { return; }
       if (cfg.widget === "entity") {
         var node = entityValue(input, cfg, w);
+        input.dataset.iri = node;
         out.push({term: iri(node), raw: node, input: input});
       } else if (cfg.widget === "select") {
         out.push({term: iri(text), raw: text, input: input});
@@ -217,10 +225,17 @@
     var fields = Array.prototype.slice.call(form.querySelectorAll(".field[data-path]"));
     var loose = [];
     report.results.forEach(function (r) {
-      var matches = [];
-      if (r.path) {
-        matches = fields.filter(function (f) { return f.dataset.path === r.path && f.dataset.node === r.focus; });
-        if (!matches.length) { matches = fields.filter(function (f) { return f.dataset.path === r.path; }); }
+      // beside the field of the result's property on the result's node; else, for a result
+      // about an entity named in a picker (e.g. a new one), beside that picker
+      var matches = r.path ? fields.filter(function (f) {
+        return f.dataset.path === r.path && f.dataset.node === r.focus;
+      }) : [];
+      if (!matches.length) {
+        matches = fields.filter(function (f) {
+          return Array.prototype.some.call(f.querySelectorAll("input.entity"), function (i) {
+            return i.value.trim() && i.dataset.iri === r.focus;
+          });
+        });
       }
       if (!matches.length) { loose.push(r); return; }
       matches.forEach(function (f) {
@@ -336,7 +351,9 @@
     });
   }
   function clearInputs(root) {
-    root.querySelectorAll("input, textarea").forEach(function (i) { i.value = ""; i._choices = {}; });
+    root.querySelectorAll("input, textarea").forEach(function (i) {
+      i.value = ""; i._choices = {}; delete i.dataset.iri;
+    });
     root.querySelectorAll("select[data-role=value]").forEach(function (s) { s.value = ""; });
     root.querySelectorAll("datalist").forEach(function (d) { d.textContent = ""; });
   }
