@@ -28,7 +28,7 @@ from rdflib import Graph, URIRef
 
 from clusterld.entities import HIDDEN_PREFIX
 from clusterld.errors import ClusterldError, Conflict, InputError, ValidationFailed
-from clusterld.graphsource import OxigraphSource, from_ox
+from clusterld.graphsource import OxigraphSource, from_ox, to_ox
 from clusterld.incremental import IncrementalReport, IncrementalValidator
 from clusterld.iri import normalise_base
 from clusterld.rdfio import parse_quads
@@ -155,21 +155,35 @@ class Contributions:
         except OSError as exc:
             raise ClusterldError(f"cannot open the contributions store {self.path}: {exc} "
                                  "(is another server using it?)") from None
-        self.validator = validator or IncrementalValidator()
+        self._validator = validator
         self.meta = ox.NamedNode(self.base + "graph/contributions")
         self.ontology_graph = URIRef(self.base + "graph/ontology")
-        self._source = self._graph_source()
+        self.graph_source = self._graph_source()
         self._validate_lock = threading.Lock()
         self._review_lock = threading.Lock()
-        self.recover()
+        self.recover_log = self.recover()
 
     def close(self) -> None:
         """Release the store."""
         self.store.flush()
         self.store = None  # type: ignore[assignment]
-        self._source = None  # type: ignore[assignment]  # it holds the main store open
+        self.graph_source = None  # type: ignore[assignment]  # it holds the main store open
         if self._tmp is not None:
             self._tmp.cleanup()
+
+    @property
+    def validator(self) -> IncrementalValidator:
+        """The validator (shapes and ontology parsed once, on first use)."""
+        if self._validator is None:
+            with self._validate_lock:
+                if self._validator is None:
+                    self._validator = IncrementalValidator()
+        return self._validator
+
+    @property
+    def _source(self) -> OxigraphSource:
+        """Alias of :attr:`graph_source` (the form blueprint was written against this name)."""
+        return self.graph_source
 
     # -- IRIs -------------------------------------------------------------------------------
     def graph_iri(self, cid: str) -> str:
@@ -251,9 +265,10 @@ class Contributions:
 
     def validate_graph(self, graph: Graph, *, exclude: str | None = None) -> IncrementalReport:
         """Validate ``graph`` as an addition to the current knowledge graph."""
-        source = self._source if exclude is None else self._graph_source(exclude)
+        source = self.graph_source if exclude is None else self._graph_source(exclude)
+        validator = self.validator
         with self._validate_lock:  # pyshacl's shape objects are shared: one run at a time
-            return self.validator.validate(graph, source)
+            return validator.validate(graph, source)
 
     def validate(self, data: bytes, fmt: str) -> Checked:
         """Parse and validate RDF bytes (what ``POST /validate`` does)."""
@@ -278,8 +293,6 @@ class Contributions:
                                 f"{len(report.violations())} violation(s); nothing stored")
         name = ox.NamedNode(self.graph_iri(cid))
         submitted = now()
-        from clusterld.graphsource import to_ox
-
         quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)  # type: ignore[arg-type]
                  for s, p, o in graph]
         meta = [(RDF + "type", ox.NamedNode(PROV + "Entity")),
@@ -396,16 +409,20 @@ class Contributions:
 
     def _merge(self, item: Contribution, accepted: str) -> None:
         """Copy the triples and the PROV metadata into the main store (one write)."""
+        self.kg.load_data(ox.serialize(self._merge_quads(item, accepted),
+                                       format=ox.RdfFormat.N_QUADS), "application/n-quads")
+
+    def _merge_quads(self, item: Contribution, accepted: str) -> list[ox.Quad]:
         target = ox.NamedNode(self.accepted_graph_iri(item.id))
         meta_graph = ox.NamedNode(self.base + "graph/meta")
         name = ox.NamedNode(item.graph)
         quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in self.triples(item.id)]
         for q in self.store.quads_for_pattern(name, None, None, self.meta):
-            quads.append(ox.Quad(target, q.predicate, q.object, meta_graph))
+            if q.predicate.value != DCTERMS + "dateAccepted":
+                quads.append(ox.Quad(target, q.predicate, q.object, meta_graph))
         quads.append(ox.Quad(target, ox.NamedNode(DCTERMS + "dateAccepted"),
                              _literal(accepted, XSD + "dateTime"), meta_graph))
-        self.kg.load_data(ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
-                          "application/n-quads")
+        return quads
 
     def _mark_accepted(self, cid: str, when: str) -> None:
         name = ox.NamedNode(self.graph_iri(cid))
@@ -429,11 +446,26 @@ class Contributions:
             return self.get(cid)
 
     def recover(self) -> list[str]:
-        """Mark accepted the pending contributions already merged (a crash between the two
-        steps of :meth:`accept`). Returns their ids."""
-        fixed = []
-        for item in self.list("pending"):
-            if self.kg.has_graph(self.accepted_graph_iri(item.id)):
+        """Bring the two stores back in step; return the ids repaired.
+
+        A pending contribution whose graph is already in the main store (a crash between
+        the two steps of :meth:`accept`) is marked accepted; an accepted one whose graph is
+        missing there (the store was reloaded from a new build) is merged again, all in one
+        write, as the maintainer accepted it (not re-validated).
+        """
+        if self.kg.read_only:
+            return []
+        fixed, missing = [], []
+        for item in self.list():
+            merged = self.kg.has_graph(self.accepted_graph_iri(item.id))
+            if item.status == "pending" and merged:
                 self._mark_accepted(item.id, now())
                 fixed.append(item.id)
+            elif item.status == "accepted" and not merged:
+                missing.append(item)
+        if missing:
+            quads = [q for item in missing for q in self._merge_quads(item, item.reviewed or now())]
+            self.kg.load_data(ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
+                              "application/n-quads")
+            fixed.extend(item.id for item in missing)
         return fixed

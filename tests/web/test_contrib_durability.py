@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import pytest
 
 from clusterld.contributions import Contributions
 from clusterld.store import KnowledgeGraph, Limits
+from clusterld.web.contrib import contributions
 from tests.conftest import MINI, TOKEN
 from tests.web.contribdata import ID, PREFIXES, agreement, shared_validator
 from tests.web.live import REPO, live_server
@@ -51,6 +53,30 @@ def test_restart_keeps_every_contribution_and_its_state(tmp_path: Path) -> None:
         assert "Contributed on" in html and "author 0" in html
         assert c.get("/page/agreement/r2", headers={"Accept": "text/html"}).status_code == 404
         assert c.post(f"/contributions/{ids[2]}/accept", headers=AUTH).status_code == 200
+    finally:
+        shut(app)
+
+
+def test_accepted_contributions_survive_a_reload_from_a_new_build(tmp_path: Path) -> None:
+    build = tmp_path / "build.trig"
+    shutil.copy(MINI, build)
+    app = open_app(tmp_path, CLUSTERLD_LOAD=[str(build)])
+    c = app.test_client()
+    cid = c.post("/contributions", data=agreement("nb"), content_type="text/turtle",
+                 query_string={"author": "Nadia"}).get_json()["id"]
+    assert c.post(f"/contributions/{cid}/accept", headers=AUTH).status_code == 200
+    shut(app)
+    os.utime(build, (time.time() + 60, time.time() + 60))  # a new build: the store is reloaded
+
+    app = open_app(tmp_path, CLUSTERLD_LOAD=[str(build)])
+    try:
+        kg = app.extensions["clusterld"]
+        assert not kg.has_graph(ACCEPTED_GRAPH + cid)  # the reload wiped it …
+        assert contributions(app).recover_log == [cid]  # … opening the contributions (as
+        assert len(kg.graph_triples(ACCEPTED_GRAPH + cid)) == 6  # `serve` does) merges it
+        html = app.test_client().get("/page/agreement/nb",
+                                     headers={"Accept": "text/html"}).get_data(True)
+        assert "Contributed on" in html and "Nadia" in html
     finally:
         shut(app)
 

@@ -86,6 +86,7 @@ def read_rdf() -> tuple[bytes, str]:
     if request.content_length is not None and request.content_length > limit:
         raise _too_large(limit)
     if request.mimetype in FORM_TYPES:
+        request.max_content_length = limit  # also bounds a chunked form while it is parsed
         declared = request.form.get("format")
         upload = request.files.get("file")
         if upload is not None:
@@ -123,7 +124,7 @@ def _answer_report(report: IncrementalReport, graph: Any, triples: int, status: 
     media_type = negotiate(request.headers.get("Accept"), REPORT_TYPES,
                            request.args.get("format"))
     store = contributions()
-    labeler = Labeler([graph, store.validator.ontology], store._source, _lang())
+    labeler = Labeler([graph, store.validator.ontology], store.graph_source, _lang())
     if media_type == "application/json":
         response = jsonify(report_json(report, triples, labeler))
         response.status_code = status
@@ -178,7 +179,7 @@ def submit() -> Response:
                                      comment=request.values.get("comment"))
     except NotConforming as exc:
         return _answer_report(exc.report, exc.graph, exc.triples, 422)
-    labeler = Labeler([checked.graph, store.validator.ontology], store._source, _lang())
+    labeler = Labeler([checked.graph, store.validator.ontology], store.graph_source, _lang())
     body = {"id": item.id, "status": item.status, "graph": item.graph,
             "submitted": item.submitted, "triples": item.triples,
             "report": report_json(checked.report, checked.triples, labeler)}
@@ -230,7 +231,7 @@ def accept(cid: str) -> Response:
         item, report = store.accept(cid)
     except NotConforming as exc:
         return _answer_report(exc.report, exc.graph, exc.triples, 409)
-    labeler = Labeler([store.graph(cid), store.validator.ontology], store._source, _lang())
+    labeler = Labeler([store.graph(cid), store.validator.ontology], store.graph_source, _lang())
     response = jsonify({**item.to_json(), "report": report_json(report, item.triples, labeler)})
     response.headers["Cache-Control"] = "no-store"
     return response
