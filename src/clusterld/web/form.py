@@ -119,7 +119,8 @@ def _render(status: int = 200, **context: Any) -> Response:
     response = render("contribute.html", status=status, title=WORDS[lang]["title"],
                       cases=forms, words=WORDS[lang], config=config, formats=FORMATS,
                       **context)
-    response.headers["Cache-Control"] = "no-store"
+    if request.method == "POST":  # an answer about the request's data: never reused
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
