@@ -442,3 +442,16 @@ def test_openapi_lists_the_routes(c: FlaskClient) -> None:
     for path in ("/validate", "/contributions", "/contributions/{id}",
                  "/contributions/{id}/accept", "/contributions/{id}/reject"):
         assert path in paths, path
+
+
+def test_submit_as_a_form_with_its_metadata(c: FlaskClient) -> None:
+    form = {"file": (io.BytesIO(agreement("fm").encode()), "agreement.ttl"),
+            "author": "Leila", "source": "not a url, a note", "comment": "via the form"}
+    r = c.post("/contributions", data=form, content_type="multipart/form-data")
+    assert r.status_code == 201, r.get_data(as_text=True)
+    shown = c.get(r.headers["Location"], headers=AUTH).get_json()
+    assert (shown["author"], shown["source"], shown["comment"]) == (
+        "Leila", "not a url, a note", "via the form")
+    bad = {"data": bad_date("fm2"), "format": "turtle", "lang": "fr"}
+    r = c.post("/contributions", data=bad)
+    assert r.status_code == 422 and "doit être une date" in r.get_json()["results"][0]["message"]
