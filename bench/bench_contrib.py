@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import socket
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import httpx
 from rdflib import Graph
 
 from clusterld.graphsource import from_ox
@@ -52,6 +56,44 @@ def contribution(clusters: list[str], n: int) -> str:
 <{person}/post/1> a cld:Post ; cld:postIn <{a}> ;
     cld:role <https://w3id.org/clusterld/vocab/role/president> .
 """
+
+
+def over_http(dump: Path, work: Path, texts: list[str]) -> list[float]:
+    """The same requests to a real ``clusterld serve`` (waitress) on a loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    log = (work / "serve.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "clusterld.cli", "serve", str(dump),
+                             "--port", str(port), "--store", str(work / "http-store"),
+                             "--build-dir", str(work / "build"), "--workers", "1"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((work / "serve.log").read_text())
+            time.sleep(0.2)
+        seconds = []
+        with httpx.Client(base_url=url, timeout=60) as client:
+            client.post("/validate", content=texts[0], headers={"Content-Type": "text/turtle"})
+            for text in texts[1:]:
+                started = time.perf_counter()
+                r = client.post("/validate", content=text,
+                                headers={"Content-Type": "text/turtle"})
+                seconds.append(time.perf_counter() - started)
+                assert r.status_code == 200 and r.json()["conforms"], r.text
+        return seconds
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        log.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio full / POST /validate: {full_ms / api_ms:.1f}x")
     close_contributions(app)
     kg.close()
+    http = over_http(dump, args.work, texts)
+    print(f"POST /validate over HTTP (clusterld serve, loopback, {len(http)} runs): median "
+          f"{statistics.median(http) * 1000:.1f} ms")
     return 0
 
 
