@@ -101,3 +101,6 @@ def test_exit_code_of_the_real_command(stores: tuple[Path, dict[str, str]]) -> N
                            "nope", "--store", str(tmp / "store")], capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 3 and "no contribution 'nope'" in proc.stderr
+    missing = run(tmp / "elsewhere", "list")
+    assert isinstance(missing.exception, InputError) and missing.exception.exit_code == 2
+    assert not (tmp / "elsewhere").exists()

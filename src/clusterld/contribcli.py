@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from clusterld.contributions import Contribution, Contributions, NotConforming
+from clusterld.errors import InputError
 
 STORE = click.option("--store", "store", type=click.Path(path_type=Path),
                      default=Path("var/store"), show_default=True,
@@ -32,6 +33,9 @@ def opened(store: Path, contrib: Path | None, base: str | None) -> Iterator[Cont
     """The knowledge graph and the contributions store, closed afterwards."""
     from clusterld.store import KnowledgeGraph, Limits
 
+    if not store.is_dir():
+        raise InputError("no store here (give --store, as for clusterld serve)",
+                         source=str(store))
     kg = KnowledgeGraph(store, base=base, limits=Limits(workers=1))
     try:
         found = Contributions(contrib or store.parent / "contributions", kg)
