@@ -30,6 +30,11 @@ class InputError(ClusterldError):
         self.reason = message
 
 
+class Conflict(ClusterldError):
+    """The thing is not in a state that allows the operation (e.g. reviewing a reviewed
+    contribution). The server answers 409."""
+
+
 class SeedError(ClusterldError):
     """One or more seed files break the schema; ``problems`` lists ``file:line: message``."""
 

@@ -280,7 +280,7 @@ def test_search(pages_client):
     assert "Nothing matches." in html(pages_client.get("/search?q=zzzzqqq"))
     assert "Nothing matches." in html(pages_client.get('/search?q=a"b%5C%0A}'))  # no injection
     assert XSS in unescape(html(pages_client.get("/search?q=%3Cscript")))
-    assert html(pages_client.get("/search")).count("<li>") == 4  # the nav only
+    assert html(pages_client.get("/search")).count("<li>") == 5  # the nav only
 
 
 def test_editor_page(pages_client):

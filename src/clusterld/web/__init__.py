@@ -31,6 +31,10 @@ DEFAULTS: dict[str, Any] = {
     "CLUSTERLD_CACHE_SECONDS": 60,  # Cache-Control max-age of public answers
     "CLUSTERLD_RESPONSE_CACHE_MB": 64,  # replayed answers per data version; 0 disables
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "CLUSTERLD_CONTRIBUTIONS": None,  # contributions store; None → "contributions" beside the store
+    "CLUSTERLD_CONTRIBUTION_MAX_BYTES": 1024 * 1024,  # POST /validate and /contributions
+    "CLUSTERLD_CONTRIBUTION_RATE": 120,  # submissions a minute per client address; 0: no limit
+    "CLUSTERLD_VALIDATOR": None,  # an IncrementalValidator to share (tests); None → built once
 }
 COMPRESSIBLE = ("text/", "application/sparql-results", "application/ld+json",
                 "application/json", "application/n-triples", "application/n-quads",
@@ -98,18 +102,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["CLUSTERLD_TOKEN"] = token or None
     if test_config is not None:
         app.config.update(test_config)
-    from clusterld.web import errors, gsp, ld, reconcile, site, sparql
+    from clusterld.web import contrib, errors, gsp, ld, reconcile, site, sparql
 
     errors.init_app(app)
     init_app(app)
-    for blueprint in (sparql.bp, gsp.bp, ld.bp, site.bp, reconcile.bp):
+    for blueprint in (sparql.bp, gsp.bp, ld.bp, site.bp, reconcile.bp, contrib.bp):
         app.register_blueprint(blueprint)
     try:
+        from clusterld.web.form import bp as form_bp
         from clusterld.web.pages import bp as pages_bp
     except ImportError as exc:  # the pages are optional for the API
         app.logger.warning("HTML pages unavailable: %s", exc)
     else:
         app.register_blueprint(pages_bp)
+        app.register_blueprint(form_bp)
     app.after_request(_finish)
     megabytes = int(app.config["CLUSTERLD_RESPONSE_CACHE_MB"] or 0)
     if megabytes > 0:

@@ -111,6 +111,20 @@ class SourceRef:
 
 
 @dataclass
+class ContributionRef:
+    """An accepted contribution that states facts on the page."""
+
+    graph: str
+    submitted: str
+    accepted: str | None
+    author: str | None
+    source: str | None
+    source_href: str | None
+    source_title: str | None
+    comment: str | None
+
+
+@dataclass
 class EntityView:
     """Everything the entity template prints."""
 
@@ -127,6 +141,7 @@ class EntityView:
     same_as: list[str]
     facts: InverseGroup | None = None
     raw: dict[str, list[Term]] = field(default_factory=dict)
+    contributions: list[ContributionRef] = field(default_factory=list)
 
     @property
     def other_labels(self) -> list[tuple[str, str]]:
@@ -247,6 +262,38 @@ class EntityBuilder:
         return [SourceRef(iri=d, href=self.r.href(d), passages=by_doc[d], **meta[d])
                 for d in docs]
 
+    def contributions(self, subjects: list[str]) -> list[ContributionRef]:
+        """The accepted contributions whose graph states facts on the subjects."""
+        found = self.r.select(
+            f"SELECT DISTINCT ?g ?when ?accepted ?who ?src ?comment WHERE {{ "
+            f"{values('s', subjects)} GRAPH ?g {{ ?s ?p ?o }}"
+            " ?g prov:generatedAtTime ?when ; dcterms:dateAccepted ?accepted ."
+            " OPTIONAL { ?g dcterms:creator ?who } OPTIONAL { ?g dcterms:source ?src }"
+            " OPTIONAL { ?g rdfs:comment ?comment } } ORDER BY ?when ?g"
+        )
+        docs = [row["src"].value for row in found
+                if isinstance(row.get("src"), ox.NamedNode) and self.r.href(row["src"].value)]
+        meta = self.documents(sorted(set(docs)))
+        out: list[ContributionRef] = []
+        for row in found:
+            if out and out[-1].graph == row["g"].value:
+                continue
+            src = row.get("src")
+            href = title = None
+            if isinstance(src, ox.NamedNode):
+                href = self.r.href(src.value)
+                title = meta[src.value]["title"] if src.value in meta else None
+                if href is None and src.value.startswith(("http://", "https://")):
+                    href = src.value  # shown as a link for the reader; never fetched here
+            out.append(ContributionRef(
+                graph=row["g"].value, submitted=row["when"].value[:10],
+                accepted=row["accepted"].value[:10],
+                author=row["who"].value if "who" in row else None,
+                source=src.value if src is not None else None, source_href=href,
+                source_title=title or (src.value if src is not None else None),
+                comment=row["comment"].value if "comment" in row else None))
+        return out
+
     def documents(self, docs: list[str]) -> dict[str, dict[str, str | None]]:
         """Title, publisher and date of source documents."""
         meta: dict[str, dict[str, str | None]] = {
@@ -340,7 +387,8 @@ class EntityBuilder:
             props=with_parts(self.props(subject, data, nested, HIDDEN), summaries),
             inverse=[], sources=sources,
             wikidata=[m for m in matches if m.startswith(WIKIDATA)],
-            same_as=[m for m in matches if not m.startswith(WIKIDATA)], raw=dict(data))
+            same_as=[m for m in matches if not m.startswith(WIKIDATA)], raw=dict(data),
+            contributions=self.contributions([subject, *struct_nodes]))
 
 
 def in_language(objects: list[Term], lang: str) -> list[Term]:

@@ -16,7 +16,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from clusterld import results
-from clusterld.errors import ClusterldError, InputError
+from clusterld.errors import ClusterldError, Conflict, InputError
 from clusterld.store import NotFound, PoolBusy, QueryTimeout, ReadOnlyStore, WorkerFailed
 from clusterld.web.conneg import NotAcceptable, negotiate
 
@@ -49,6 +49,8 @@ def classify(exc: BaseException) -> Problem:
         return Problem(400, "Bad Request", exc.reason, exc.line, exc.column)
     if isinstance(exc, NotFound):
         return Problem(404, "Not Found", str(exc))
+    if isinstance(exc, Conflict):
+        return Problem(409, "Conflict", str(exc))
     if isinstance(exc, ReadOnlyStore):
         return Problem(403, "Forbidden", str(exc))
     if isinstance(exc, QueryTimeout):

@@ -95,6 +95,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "requested language.", "lang_en": "English", "lang_fr": "French",
         "doc_facts": "Facts stated in this document",
         "add_prefixes": "Add the clusterld prefixes to the query",
+        "contributed_on": "Contributed on", "contributed_by": "by",
+        "contribution_source": "source", "contribution_accepted": "accepted on",
     },
     "fr": {
         "home": "Accueil", "browse": "Parcourir les classes", "sparql": "SPARQL",
@@ -132,6 +134,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lang_en": "anglais", "lang_fr": "français",
         "doc_facts": "Faits énoncés dans ce document",
         "add_prefixes": "Ajouter les préfixes de clusterld à la requête",
+        "contributed_on": "Contribué le", "contributed_by": "par",
+        "contribution_source": "source", "contribution_accepted": "accepté le",
     },
 }
 

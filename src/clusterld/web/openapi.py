@@ -111,5 +111,62 @@ def spec(server: str, version: str) -> dict[str, Any]:
             "/.well-known/void": {"get": _op("VoID description", {"200": {"description": "RDF"}})},
             "/catalog": {"get": _op("DCAT catalogue", {"200": {"description": "RDF"}})},
             "/healthz": {"get": _op("Liveness", {"200": {"description": "JSON"}})},
+            **contribution_paths(),
         },
+    }
+
+
+RDF_BODY = {"content": {**{t: {"schema": {"type": "string"}} for t in RDF},
+                        "multipart/form-data": {"schema": {"type": "object", "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "data": {"type": "string"}, "format": {"type": "string"}}}},
+                        "application/x-www-form-urlencoded": {"schema": {
+                            "type": "object", "properties": {
+                                "data": {"type": "string"}, "format": {"type": "string"}}}}}}
+LANG = _param("lang", "query", "Language of the messages: en or fr (else Accept-Language)")
+REPORT = {"description": "The SHACL report (JSON, or the sh:ValidationReport graph)",
+          "content": _content(["application/json", *RDF])}
+CONTRIB_ERRORS = {"400": {"description": "Malformed RDF (line and column) or a refused "
+                                         "triple (schema, owl:sameAs, named graph, ...)"},
+                  "413": {"description": "Larger than the contribution size limit"},
+                  "415": {"description": "Unknown body media type"}}
+ID = _param("id", "path", "Contribution id", required=True)
+MAINTAINER = [{"maintainer": []}]
+
+
+def contribution_paths() -> dict[str, Any]:
+    """The validation service and the contributions API (issue 4)."""
+    meta = [_param(n, "query", d) for n, d in (
+        ("author", "Who sends it (recorded, optional)"),
+        ("source", "Source: a URL/IRI or a source document id such as 002; never fetched"),
+        ("comment", "A note for the maintainers"))]
+    return {
+        "/validate": {"post": _op(
+            "Validate RDF as an addition to the graph (SHACL; 200 whether or not it conforms)",
+            {"200": REPORT, **CONTRIB_ERRORS}, parameters=[LANG], requestBody=RDF_BODY)},
+        "/contributions": {
+            "post": _op("Submit a contribution: 201 pending when it conforms, else 422 with "
+                        "the report; nothing stored on 4xx",
+                        {"201": {"description": "Stored as pending (Location)"},
+                         "422": REPORT, "429": {"description": "Too many submissions"},
+                         **CONTRIB_ERRORS},
+                        parameters=[LANG, *meta], requestBody=RDF_BODY),
+            "get": _op("The contributions (maintainers)",
+                       {"200": {"description": "JSON list"}, **WRITE_ERRORS},
+                       parameters=[_param("status", "query", "pending, accepted or rejected")],
+                       security=MAINTAINER)},
+        "/contributions/{id}": {"get": _op(
+            "One contribution: metadata and diff (JSON) or its graph and PROV (RDF)",
+            {"200": {"description": "JSON or RDF"}, "404": {"description": "Unknown id"},
+             **WRITE_ERRORS}, parameters=[ID], security=MAINTAINER)},
+        "/contributions/{id}/accept": {"post": _op(
+            "Re-validate against the current graph and merge it",
+            {"200": {"description": "Accepted"}, "404": {"description": "Unknown id"},
+             "409": {"description": "Not pending, or no longer conforms (with the report)"},
+             **WRITE_ERRORS}, parameters=[ID, LANG], security=MAINTAINER)},
+        "/contributions/{id}/reject": {"post": _op(
+            "Reject with a reason (form or JSON field 'reason'); the contribution is kept",
+            {"200": {"description": "Rejected"}, "400": {"description": "No reason"},
+             "404": {"description": "Unknown id"}, "409": {"description": "Not pending"},
+             **WRITE_ERRORS}, parameters=[ID], security=MAINTAINER)},
     }

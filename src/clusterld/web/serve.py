@@ -66,6 +66,13 @@ def serve(files: list[Path] | None = None, host: str = DEFAULT_HOST, port: int =
     app = create_app(config)
     kg = app.extensions["clusterld"]
     kg.pool.start()
+    from clusterld.web.contrib import close_contributions, contributions
+
+    reviewed = contributions(app)  # now: repairs the stores, parses the shapes once
+    repaired = reviewed.recover_log
+    if repaired:
+        log(f"clusterld serve: {len(repaired)} contribution(s) brought back in step")
+    _ = reviewed.validator  # built before the first request
     mode = "read-write for the maintainer" if app.config["CLUSTERLD_TOKEN"] else "read-only"
     log(f"clusterld serve: {kg.stats()['triples']} triples, {mode}; "
         f"http://{host}:{port}/ (SPARQL at /sparql)")
@@ -76,6 +83,7 @@ def serve(files: list[Path] | None = None, host: str = DEFAULT_HOST, port: int =
     except KeyboardInterrupt:
         pass
     finally:
+        close_contributions(app)
         kg.close()
 
 
