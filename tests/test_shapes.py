@@ -326,3 +326,26 @@ def test_dates_of_different_precision_compare_at_common_precision(
     ok = ('e:g a cld:Programme ; skos:prefLabel "G"@fr ; cld:startDate "2020-06"^^xsd:gYearMonth ;'
           ' cld:endDate "2020"^^xsd:gYear .')
     assert results(shapes, ontology, ok) == set()
+
+
+def test_sparql_constraint_messages_keep_their_language() -> None:
+    """pyshacl writes SPARQL-based messages untagged; the validator gives the tags back."""
+    from clusterld.validate import Validator
+
+    ex = Namespace("http://example.org/")
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:sparql [
+            sh:message "Valeur {?value} refusée pour {$this}"@fr,
+                "Value {?value} refused for {$this}"@en ;
+            sh:select "SELECT $this ?value WHERE { $this <http://example.org/p> ?value }" ] .
+        """, format="turtle")
+    data = Graph()
+    data.add((ex.a, RDF.type, ex.T))
+    data.add((ex.a, ex.p, Literal("x")))
+    for _ in range(3):  # the order pyshacl writes the two messages in varies
+        report = Validator(shapes, Graph()).validate(data)
+        [result] = report.results
+        assert result.message("en") == f"Value x refused for {ex.a}"
+        assert result.message("fr") == f"Valeur x refusée pour {ex.a}"
+        assert {m.language for m in report.graph.objects(None, SH.resultMessage)} == {"en", "fr"}

@@ -180,11 +180,6 @@ class Contributions:
                     self._validator = IncrementalValidator()
         return self._validator
 
-    @property
-    def _source(self) -> OxigraphSource:
-        """Alias of :attr:`graph_source` (the form blueprint was written against this name)."""
-        return self.graph_source
-
     # -- IRIs -------------------------------------------------------------------------------
     def graph_iri(self, cid: str) -> str:
         """The contribution's graph in the contributions store."""

@@ -57,7 +57,7 @@ from clusterld.rdfsview import (
 )
 from clusterld.shaclrun import ShaclRunner
 from clusterld.shapeplan import ShapePlan, ShapesPlan
-from clusterld.validate import Report, Validator, _results
+from clusterld.validate import Report, Validator, _results, tag_message_languages
 
 Triple = tuple[Node, Node, Node]
 ALLOWED_SEVERITIES = ("Info", "Warning")  # Validator runs pyshacl with allow_warnings=True
@@ -161,6 +161,7 @@ class IncrementalValidator:
         ok = not any(str(kept.value(r, SH.resultSeverity)).rsplit("#", 1)[-1]
                      not in ALLOWED_SEVERITIES for r in kept.objects(None, SH.result))
         kept.add((next(kept.subjects(RDF.type, SH.ValidationReport)), SH.conforms, Literal(ok)))
+        tag_message_languages(kept, self.shapes)
         return IncrementalReport(conforms=ok, results=_results(kept), graph=kept,
                                  focus_nodes=focus, data_triples=len(data))
 

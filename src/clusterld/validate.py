@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,8 +64,36 @@ class Validator:
             data, shacl_graph=self.shapes, ont_graph=self.ontology, inference="rdfs",
             abort_on_first=False, allow_warnings=True, advanced=True,
         )
+        tag_message_languages(results_graph, self.shapes)
         return Report(conforms=bool(conforms), results=_results(results_graph),
                       graph=results_graph)
+
+
+PLACEHOLDER = re.compile(r"\\\{\\[?$]\w+\\\}")  # {?value} / {$this}, as re.escape writes them
+
+
+def tag_message_languages(report: Graph, shapes: Graph) -> None:
+    """Give back their language tags to the messages of SPARQL-based results.
+
+    pyshacl fills in ``{?value}`` placeholders and writes the message as a new plain literal,
+    dropping ``@fr``/``@en``; the tag is recovered from the constraint's ``sh:message``
+    template the text was made from.
+    """
+    for result, message in list(report.subject_objects(SH.resultMessage)):
+        if not isinstance(message, Literal) or message.language:
+            continue
+        constraint = report.value(result, SH.sourceConstraint)
+        shape = report.value(result, SH.sourceShape)
+        templates = [t for node in (constraint, shape) if node is not None
+                     for t in shapes.objects(node, SH.message)
+                     if isinstance(t, Literal) and t.language]
+        for template in templates:
+            pattern = PLACEHOLDER.sub(".*?", re.escape(str(template)))
+            if re.fullmatch(pattern, str(message), re.S):
+                report.remove((result, SH.resultMessage, message))
+                report.add((result, SH.resultMessage, Literal(str(message),
+                                                              lang=template.language)))
+                break
 
 
 def _results(graph: Graph) -> list[Result]:

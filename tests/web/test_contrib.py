@@ -154,6 +154,7 @@ def test_validate_forms_and_uploads(c: FlaskClient) -> None:
         {"file": (io.BytesIO(as_format(text, "nt")), "mine.txt"), "format": "nt"},
         {"data": as_format(text, "json-ld").decode(), "format": "jsonld"},
         {"data": text},  # Turtle unless told otherwise
+        {"file": (io.BytesIO(b""), ""), "data": text},  # a browser's empty part: no file chosen
     ]
     for form in cases:
         r = c.post("/validate", data=form, content_type="multipart/form-data")

@@ -89,6 +89,8 @@ def read_rdf() -> tuple[bytes, str]:
         request.max_content_length = limit  # also bounds a chunked form while it is parsed
         declared = request.form.get("format")
         upload = request.files.get("file")
+        if upload is not None and not upload.filename and "data" in request.form:
+            upload = None  # a browser form with no file chosen still sends an empty part
         if upload is not None:
             data = upload.stream.read(limit + 1)
             fmt = (_format_name(declared) if declared else
@@ -142,7 +144,7 @@ def _answer_report(report: IncrementalReport, graph: Any, triples: int, status: 
 _RECENT: dict[str, deque[float]] = defaultdict(deque)
 
 
-def _rate_check() -> None:
+def rate_check() -> None:
     """At most CLUSTERLD_CONTRIBUTION_RATE submissions a minute per client address."""
     rate = int(current_app.config.get("CLUSTERLD_CONTRIBUTION_RATE") or 0)
     if rate <= 0:
@@ -170,7 +172,7 @@ def validate() -> Response:
 @bp.post("/contributions")
 def submit() -> Response:
     """Store a conforming contribution as pending (201); 422 with the report otherwise."""
-    _rate_check()
+    rate_check()
     data, fmt = read_rdf()
     store = contributions()
     try:

@@ -183,7 +183,7 @@ def check() -> Response:
         checked = store.validate(data, fmt)
     except (InputError, RequestEntityTooLarge) as exc:
         return _problem(exc)
-    labeler = Labeler([checked.graph, store.validator.ontology], store._source, _lang())
+    labeler = Labeler([checked.graph, store.validator.ontology], store.graph_source, _lang())
     return _render(check=report_json(checked.report, checked.triples, labeler),
                    pasted=request.form.get("data", ""), chosen_format=fmt)
 
@@ -192,7 +192,7 @@ def check() -> Response:
 def send() -> Response:
     """The paste/upload tab's submission without JavaScript: 201 with the id, else the report
     (422) or the reading error; the same core and rate bound as ``POST /contributions``."""
-    contrib._rate_check()
+    contrib.rate_check()
     try:
         data, fmt = _read_form()
         store = contributions()
@@ -200,7 +200,7 @@ def send() -> Response:
                                source=request.form.get("source"),
                                comment=request.form.get("comment"))
     except NotConforming as exc:
-        labeler = Labeler([exc.graph, store.validator.ontology], store._source, _lang())
+        labeler = Labeler([exc.graph, store.validator.ontology], store.graph_source, _lang())
         return _render(check=report_json(exc.report, exc.triples, labeler), status=422,
                        pasted=request.form.get("data", ""), chosen_format=fmt)
     except (InputError, RequestEntityTooLarge) as exc:
