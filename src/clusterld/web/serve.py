@@ -124,9 +124,21 @@ def _serve_granian(config: dict[str, Any], host: str, port: int, threads: int,
                      log_access=False)
     store = Path(config["CLUSTERLD_STORE"])
     try:
-        server.serve(target_loader=lambda _target: _app(config, inprocess_lookups, log))
+        server.serve(target_loader=lambda _target: _named(_app(config, inprocess_lookups, log)))
     finally:  # the worker process exits without running cleanups: its checkpoints go here
         shutil.rmtree(store.with_name(store.name + ".snapshots"), ignore_errors=True)
+
+
+def _named(app: Any) -> Callable:
+    """The WSGI app answering with ``Server: clusterld`` (as waitress's ``ident`` does)."""
+    def wsgi(environ: dict[str, Any], start_response: Callable) -> Any:
+        def named(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers = [h for h in headers if h[0].lower() != "server"]
+            return start_response(status, [*headers, ("Server", "clusterld")], exc_info)
+
+        return app(environ, named)
+
+    return wsgi
 
 
 def cpu_count() -> int:
