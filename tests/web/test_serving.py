@@ -176,3 +176,30 @@ def test_cache_keeps_hosts_apart(client) -> None:
     one = client.get("/sparql", query_string=q, base_url="http://one.example/", headers=JSON)
     two = client.get("/sparql", query_string=q, base_url="http://two.example/", headers=JSON)
     assert b"one.example" in one.data and b"two.example" in two.data
+
+
+def test_page_labels_follow_writes(tmp_path: Path) -> None:
+    """Labels are shared between page requests per data version: a renamed neighbour shows
+    its new name on the next page (response cache off, so only the label cache is at work)."""
+    from tests.conftest import TOKEN
+
+    app = make_app(tmp_path, CLUSTERLD_TOKEN=TOKEN, CLUSTERLD_RESPONSE_CACHE_MB=0)
+    client = app.test_client()
+    html = {"Accept": "text/html", "Accept-Language": "en"}
+    tunisia = BASE + "id/place/tunisia"
+    try:
+        first = client.get("/page/cluster/ce3m", headers=html)
+        assert first.status_code == 200 and b"Renamed-Land" not in first.data
+        assert "clusterld.labels" in app.extensions
+        update = (f"DELETE {{ GRAPH ?g {{ <{tunisia}> ?p ?l }} }} WHERE {{ GRAPH ?g {{ "
+                  f"<{tunisia}> ?p ?l FILTER(?p IN (<http://www.w3.org/2004/02/skos/core#"
+                  "prefLabel>, <http://www.w3.org/2000/01/rdf-schema#label>)) } };\n"
+                  f"INSERT DATA {{ <{tunisia}> <http://www.w3.org/2004/02/skos/core#prefLabel>"
+                  ' "Renamed-Land"@en }')
+        r = client.post("/sparql", data={"update": update},
+                        headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 204
+        after = client.get("/page/cluster/ce3m", headers=html)
+        assert after.status_code == 200 and b"Renamed-Land" in after.data
+    finally:
+        app.extensions["clusterld"].close()
