@@ -218,10 +218,11 @@ def measure(server: Server, paths: list[str], headers: dict[str, str], clients: 
 
 
 def entities(data: Path, base: str, cache: Path) -> list[str]:
-    """Every typed entity IRI ``{base}id/{kind}/{slug}`` of the N-Quads file (cached)."""
+    """Every typed entity IRI ``{base}id/{kind}/{slug}`` of the N-Quads file, reified
+    statements left out (cached in ``cache``)."""
     if cache.is_file():
         return cache.read_text().split()
-    pattern = re.compile(rf"^<({re.escape(base)}id/[^/>]+/[^/>#]+)> "
+    pattern = re.compile(rf"^<({re.escape(base)}id/(?!statement/)[^/>]+/[^/>#]+)> "
                          r"<http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type> ")
     found: dict[str, None] = {}
     with data.open(encoding="utf-8") as fh:
