@@ -203,3 +203,23 @@ def test_page_labels_follow_writes(tmp_path: Path) -> None:
         assert after.status_code == 200 and b"Renamed-Land" in after.data
     finally:
         app.extensions["clusterld"].close()
+
+
+def test_live_server_takes_writes(tmp_path: Path) -> None:
+    """``clusterld serve`` (granian when installed) answers a query after a write: the HTTP
+    worker is forked from a process that never opened the store, so RocksDB's background
+    threads exist in it and a write does not hang at its flush."""
+    import httpx
+
+    from tests.conftest import MINI
+    from tests.web.live import live_server
+
+    with live_server([MINI], tmp_path, token="live-token") as url:
+        update = "INSERT DATA { GRAPH <urn:g:live> { <urn:live:a> <urn:live:b> 'written' } }"
+        r = httpx.post(url + "/sparql", data={"update": update}, timeout=20,
+                       headers={"Authorization": "Bearer live-token"})
+        assert r.status_code == 204 and r.headers["server"] == "clusterld"
+        r = httpx.get(url + "/sparql", params={"query": "SELECT ?o WHERE { <urn:live:a> ?p ?o }"},
+                      headers=JSON, timeout=20)
+        assert r.status_code == 200
+        assert [b["o"]["value"] for b in r.json()["results"]["bindings"]] == ["written"]

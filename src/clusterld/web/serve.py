@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from clusterld.errors import ClusterldError
 from clusterld.paths import data_path
 
 DEFAULT_HOST = "127.0.0.1"
@@ -110,14 +111,22 @@ def _serve_granian(config: dict[str, Any], host: str, port: int, threads: int,
                    inprocess_lookups: bool, log: Callable[[str], None]) -> None:
     """One granian worker process holds the store (RocksDB allows one writer); this process
     loads the files first, then supervises it."""
+    import multiprocessing
+
     from granian import Granian
     from granian.constants import Interfaces
 
-    from clusterld.store import KnowledgeGraph
-
-    with KnowledgeGraph(Path(config["CLUSTERLD_STORE"]), base=config.get("CLUSTERLD_BASE")
-                        ) as kg:  # loading here: the worker then finds the store up to date
-        kg.load([Path(f) for f in config["CLUSTERLD_LOAD"]], replace=True)
+    # Load in a fresh interpreter, not here: granian forks this process, and a child forked
+    # after RocksDB started its background threads would wait forever for them (a write
+    # hangs at its first flush). The worker then finds the store up to date.
+    failure = multiprocessing.get_context("spawn").Queue()
+    loader = multiprocessing.get_context("spawn").Process(
+        target=_load, args=(config, failure), name="clusterld-load")
+    loader.start()
+    loader.join()
+    if loader.exitcode != 0:
+        message = failure.get() if not failure.empty() else f"exit code {loader.exitcode}"
+        raise ClusterldError(f"loading failed: {message}")
     log(f"clusterld serve: granian on http://{host}:{port}/ (SPARQL at /sparql)")
     server = Granian("clusterld", address=host, port=port, interface=Interfaces.WSGI,
                      workers=1, blocking_threads=max(1, min(threads, 2 * cpu_count() + 1)),
@@ -127,6 +136,19 @@ def _serve_granian(config: dict[str, Any], host: str, port: int, threads: int,
         server.serve(target_loader=lambda _target: _named(_app(config, inprocess_lookups, log)))
     finally:  # the worker process exits without running cleanups: its checkpoints go here
         shutil.rmtree(store.with_name(store.name + ".snapshots"), ignore_errors=True)
+
+
+def _load(config: dict[str, Any], failure: Any) -> None:
+    """Load the configured files into the store (in a process of its own)."""
+    from clusterld.store import KnowledgeGraph
+
+    try:
+        with KnowledgeGraph(Path(config["CLUSTERLD_STORE"]),
+                            base=config.get("CLUSTERLD_BASE")) as kg:
+            kg.load([Path(f) for f in config["CLUSTERLD_LOAD"]], replace=True)
+    except ClusterldError as exc:
+        failure.put(str(exc))
+        sys.exit(1)
 
 
 def _named(app: Any) -> Callable:
