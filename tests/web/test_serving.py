@@ -223,3 +223,16 @@ def test_live_server_takes_writes(tmp_path: Path) -> None:
                       headers=JSON, timeout=20)
         assert r.status_code == 200
         assert [b["o"]["value"] for b in r.json()["results"]["bindings"]] == ["written"]
+
+
+def test_serve_reports_bad_input_with_its_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> \"open .\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "clusterld.cli", "serve", str(broken),
+                           "--port", "0", "--store", str(tmp_path / "store"), "--build-dir",
+                           str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "broken.ttl:2" in done.stderr and "Traceback" not in done.stderr

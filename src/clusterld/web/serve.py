@@ -125,8 +125,11 @@ def _serve_granian(config: dict[str, Any], host: str, port: int, threads: int,
     loader.start()
     loader.join()
     if loader.exitcode != 0:
-        message = failure.get() if not failure.empty() else f"exit code {loader.exitcode}"
-        raise ClusterldError(f"loading failed: {message}")
+        code, message = (failure.get() if not failure.empty()
+                         else (3, f"loading stopped (exit code {loader.exitcode})"))
+        error = ClusterldError(message)
+        error.exit_code = code  # the loader's error, with its exit code (2: bad input)
+        raise error
     log(f"clusterld serve: granian on http://{host}:{port}/ (SPARQL at /sparql)")
     server = Granian("clusterld", address=host, port=port, interface=Interfaces.WSGI,
                      workers=1, blocking_threads=max(1, min(threads, 2 * cpu_count() + 1)),
@@ -147,7 +150,7 @@ def _load(config: dict[str, Any], failure: Any) -> None:
                             base=config.get("CLUSTERLD_BASE")) as kg:
             kg.load([Path(f) for f in config["CLUSTERLD_LOAD"]], replace=True)
     except ClusterldError as exc:
-        failure.put(str(exc))
+        failure.put((exc.exit_code, str(exc)))
         sys.exit(1)
 
 
