@@ -1,169 +1,264 @@
-"""Requests per second of ``clusterld serve`` beside ``oxigraph serve`` and rdflib-endpoint.
+"""Requests per second and memory of ``clusterld serve`` beside ``oxigraph serve`` and
+rdflib-endpoint, on the same synthetic graph and the same queries.
 
 Usage (from the repository root; loopback only, every loop bounded in count and time)::
 
-    .venv/bin/python -m bench.bench_serve --triples 1M \\
-        --oxigraph /path/to/oxigraph --rdflib-endpoint /path/to/rdflib-endpoint
+    .venv/bin/python -m bench.bench_serve --triples 1M --work /tmp/bench \\
+        --oxigraph /tmp/benchvenv/bin/oxigraph \\
+        --rdflib-endpoint /tmp/benchvenv/bin/rdflib-endpoint \\
+        --variant clusterld --variant clusterld-nocache:cache=0
 
 ``oxigraph`` is the CLI of the PyPI package ``oxigraph``; ``rdflib-endpoint`` the CLI of the
 PyPI package of that name (install both in a separate virtualenv: they are not project
-dependencies). A server whose binary is not given is left out. The same synthetic graph
-(``bench.generate``) is loaded in each server; each workload runs ``--runs`` times against
-each server and the median is reported, with the ratio to Oxigraph.
+dependencies). A server whose binary is not given is left out.
 
-Workloads: ``lookup`` (SPARQL SELECT of one entity's triples, JSON), ``deref`` (clusterld:
-the entity's data document ``/data/….ttl``; the others: ``CONSTRUCT`` of the entity's
-triples as Turtle), ``aggregate`` (instances per class over the whole graph).
+``--variant NAME[:key=value,...]`` adds one ``clusterld serve`` (default: ``clusterld``):
+``cache=MB`` (response cache, 0 = off), ``server=granian|waitress``, ``lookups=worker``
+(no in-process lookups), ``src=DIR`` (run the package found in DIR, e.g. an older checkout's
+``src``, to compare before/after in the same run).
+
+Workloads (runs interleaved: run 1 of every workload on every server, then run 2, …):
+``lookup`` (SELECT of one entity's triples, JSON), ``deref`` (clusterld: the entity's data
+document ``/data/….ttl``; the others, which do not dereference: ``CONSTRUCT`` of the
+entity's triples as Turtle), ``html`` (clusterld's entity page ``/page/…``; no peer has
+one), ``aggregate`` (instances per class over the whole graph), ``join2`` (a 2-hop join:
+members of clusters counted per country of the cluster). Each entity workload runs in two
+mixes: ``distinct`` (every request names an entity not asked before, so a response cache
+cannot help) and ``repeated`` (20 entities asked again and again).
+
+Memory: summed RSS of each server's process tree (server, its workers), sampled every
+0.2 s; ``serving`` is the peak once the server answers (loading left out). Time to first
+answer: the server is restarted on its already built store and a lookup is polled every
+20 ms until it answers.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import multiprocessing as mp
 import os
+import random
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
-import time
-import urllib.parse
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.generate import _size, generate
+from bench.serve_tools import Result, Server, entities, free_port, launch, measure, stop, wait_up
 
 LOOKUP = "SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"
 CONSTRUCT = "CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
 AGGREGATE = "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)"
+JOIN2 = ("PREFIX cld: <https://w3id.org/clusterld/ontology#>\n"
+         "SELECT ?country (COUNT(?member) AS ?n) WHERE { ?member cld:memberOf ?cluster . "
+         "?cluster a cld:Cluster ; cld:country ?country } GROUP BY ?country ORDER BY DESC(?n)")
 JSON_RESULTS = "application/sparql-results+json"
+WORKLOADS = ("lookup", "lookup-repeated", "deref", "deref-repeated", "html", "html-repeated",
+             "aggregate", "join2")
+REPEATED = 20  # entities of the repeated mixes
 
 
-@dataclass
-class Server:
-    """One server under test."""
-
-    name: str
-    url: str  # root, e.g. http://127.0.0.1:8123
-    query_path: str  # /sparql or /query
-    process: subprocess.Popen | None = None
-    log: Path | None = None
-    startup: float = 0.0
-
-    def sparql(self, query: str) -> str:
-        return f"{self.query_path}?{urllib.parse.urlencode({'query': query})}"
+def is_ours(server: Server) -> bool:
+    return server.name not in ("oxigraph", "rdflib-endpoint")
 
 
-@dataclass
-class Result:
-    """Requests per second of one workload on one server over the runs."""
-
-    server: str
-    workload: str
-    rates: list[float] = field(default_factory=list)
-    errors: int = 0
-    requests: int = 0
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.rates) if self.rates else 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def paths_for(server: Server, workload: str, iris: list[str], base: str
+              ) -> tuple[list[str], dict[str, str]] | None:
+    """Paths and headers of one workload on ``server`` (None: the server has no such thing)."""
+    kind = workload.removesuffix("-repeated")
+    local = [iri[len(base) + 3:] for iri in iris]
+    if kind == "lookup":
+        return [server.sparql(LOOKUP.format(iri=i)) for i in iris], {"Accept": JSON_RESULTS}
+    if kind == "deref":
+        if is_ours(server):
+            return [f"/data/{p}.ttl" for p in local], {"Accept": "text/turtle"}
+        return [server.sparql(CONSTRUCT.format(iri=i)) for i in iris], {"Accept": "text/turtle"}
+    if kind == "html":
+        return ([f"/page/{p}" for p in local], {"Accept": "text/html"}) if is_ours(server) \
+            else None
+    query = AGGREGATE if kind == "aggregate" else JOIN2
+    return [server.sparql(query)], {"Accept": JSON_RESULTS}
 
 
-def wait_up(server: Server, path: str, limit: float) -> None:
-    """Poll ``path`` until it answers 200 (bounded by ``limit`` seconds)."""
-    host = urllib.parse.urlsplit(server.url)
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if server.process is not None and server.process.poll() is not None:
-            raise RuntimeError(f"{server.name} exited; see {server.log}")
-        try:
-            conn = http.client.HTTPConnection(host.hostname, host.port, timeout=600)
-            conn.request("GET", path)
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{server.name} did not come up in {limit:.0f} s; see {server.log}")
+def parse_variant(spec: str) -> tuple[str, dict[str, str]]:
+    name, _, opts = spec.partition(":")
+    options = dict(o.split("=", 1) for o in opts.split(",") if o)
+    unknown = set(options) - {"cache", "server", "lookups", "src"}
+    if unknown:
+        raise SystemExit(f"unknown variant option(s) {', '.join(sorted(unknown))} in {spec}")
+    return name, options
 
 
-def start(name: str, cmd: list[str], url: str, query_path: str, work: Path,
-          ready_path: str, limit: float, env: dict[str, str] | None = None) -> Server:
-    log = work / f"{name}.log"
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env,
-                            cwd=work)
-    server = Server(name, url, query_path, proc, log)
-    wait_up(server, ready_path, limit)
-    server.startup = time.monotonic() - started
-    return server
+def clusterld_server(name: str, options: dict[str, str], data: Path, work: Path) -> Server:
+    port = free_port()
+    cmd = [sys.executable, "-m", "clusterld.cli", "serve", str(data), "--host", "127.0.0.1",
+           "--port", str(port), "--store", str(work / f"{name}-store"), "--build-dir",
+           str(work / "no-build"), "--query-timeout", "300",
+           "--cache-mb", options.get("cache", "64")]
+    if "server" in options:
+        cmd += ["--server", options["server"]]
+    if options.get("lookups") == "worker":
+        cmd.append("--no-inprocess-lookups")
+    env = {k: v for k, v in os.environ.items() if k != "CLUSTERLD_TOKEN"}
+    if "src" in options:
+        env["PYTHONPATH"] = str(Path(options["src"]).resolve())
+    return Server(name, f"http://127.0.0.1:{port}", "/sparql", cmd, env)
 
 
-def stop(server: Server) -> None:
-    if server.process is not None and server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(20)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(20)
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--triples", type=_size, default=1_000_000)
+    ap.add_argument("--work", type=Path, default=Path("out/bench-serve"))
+    ap.add_argument("--oxigraph", help="path of the `oxigraph` CLI (PyPI oxigraph)")
+    ap.add_argument("--rdflib-endpoint", help="path of the `rdflib-endpoint` CLI")
+    ap.add_argument("--variant", action="append", default=[],
+                    help="a clusterld server: NAME[:cache=MB,server=S,lookups=worker,src=DIR]")
+    ap.add_argument("--uncached", action="store_true",
+                    help="also the variant clusterld-nocache:cache=0")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--clients", type=int, default=4, help="parallel keep-alive connections")
+    ap.add_argument("--requests", type=int, default=1500, help="per run of an entity workload")
+    ap.add_argument("--aggregates", type=int, default=20, help="per run of aggregate, join2")
+    ap.add_argument("--seconds", type=float, default=5.0, help="time cap of one run")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-first-answer", action="store_true",
+                    help="skip the restart that times the first answer")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args(argv)
+
+    work = args.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / f"synth-{args.triples}.nq"
+    meta = work / f"synth-{args.triples}.json"
+    if not data.is_file() or not meta.is_file():
+        print(f"generating {args.triples} quads → {data}", flush=True)
+        generate(data, triples=args.triples, seed=1, sample_out=meta)
+    summary = json.loads(meta.read_text())
+    base = summary["base"]
+    repeated = [iri for kind in sorted(summary["samples"]) for iri in summary["samples"][kind]
+                if iri.startswith(base + "id/")][::7][:REPEATED]
+    every = entities(data, base, work / f"synth-{args.triples}.entities")
+    random.Random(1).shuffle(every)
+    print(f"{summary['triples']} quads, {len(every)} entities; {machine()}; load average "
+          f"{load_average()}", flush=True)
+
+    variants = [parse_variant(v) for v in args.variant] or [("clusterld", {})]
+    if args.uncached:
+        variants.append(("clusterld-nocache", {"cache": "0"}))
+    servers = [clusterld_server(name, opts, data, work) for name, opts in variants]
+    if args.oxigraph:
+        location = work / "oxigraph-store"
+        if not (location / "CURRENT").is_file():
+            shutil.rmtree(location, ignore_errors=True)
+            subprocess.run([args.oxigraph, "load", "--location", str(location), "--file",
+                            str(data)], check=True, stdout=subprocess.DEVNULL)
+        port = free_port()
+        servers.append(Server("oxigraph", f"http://127.0.0.1:{port}", "/query", [
+            args.oxigraph, "serve-read-only", "--location", str(location), "--bind",
+            f"127.0.0.1:{port}", "--union-default-graph"]))
+    if args.rdflib_endpoint:
+        port = free_port()
+        servers.append(Server("rdflib-endpoint", f"http://127.0.0.1:{port}", "/", [
+            args.rdflib_endpoint, "serve", str(data), "--host", "127.0.0.1", "--port",
+            str(port)]))
+
+    workloads = [w for w in args.workloads.split(",") if w]
+    results: dict[tuple[str, str], Result] = {}
+    memory: dict[str, dict[str, float]] = {}
+    try:
+        for server in servers:  # one at a time: loading is the heaviest part
+            launch(server, work)
+            server.startup = wait_up(server, server.sparql("ASK {}"), 3600)
+            assert server.rss is not None
+            server.rss.mark()
+            print(f"{server.name}: up in {server.startup:.1f} s", flush=True)
+        for run in range(args.runs):
+            for workload in workloads:
+                distinct = workload in ("lookup", "deref", "html")
+                count = args.aggregates if workload in ("aggregate", "join2") else args.requests
+                # distinct mixes: run r reads slice r + 1 of the shuffled entities (slice 0
+                # is never read), so no request repeats on a server
+                start = ((run + 1) * count) % max(1, len(every) - count)
+                iris = every[start:start + count] if distinct else repeated
+                for server in servers:
+                    spec = paths_for(server, workload, iris, base)
+                    if spec is None:
+                        continue
+                    paths, headers = spec
+                    if run == 0 and not distinct:  # warm-up: every repeated request once
+                        measure(server, paths, headers, args.clients, len(paths), args.seconds)
+                    rate, done, errors = measure(server, paths, headers, args.clients, count,
+                                                 args.seconds)
+                    result = results.setdefault((server.name, workload),
+                                                Result(server.name, workload))
+                    result.rates.append(rate)
+                    result.requests += done
+                    result.errors += errors
+                    print(f"  run {run + 1} {server.name:22} {workload:16} {rate:9.1f} req/s "
+                          f"({done} requests, {errors} errors)", flush=True)
+        for server in servers:
+            stop(server)
+            assert server.rss is not None
+            memory[server.name] = {"startup_s": server.startup,
+                                   "serving_peak_mib": server.rss.serving_peak / 2**20,
+                                   "peak_mib": server.rss.peak / 2**20,
+                                   "hwm_sum_mib": sum(server.rss.hwm.values()) / 2**20}
+            if not args.no_first_answer and server.name != "rdflib-endpoint":
+                launch(server, work)  # the store is built: this is the restart time
+                probe = server.sparql(LOOKUP.format(iri=repeated[0]))
+                server.first_answer = wait_up(server, probe, 600, poll=0.02,
+                                              headers={"Accept": JSON_RESULTS})
+                memory[server.name]["first_answer_s"] = server.first_answer
+                stop(server)
+    finally:
+        for server in servers:
+            stop(server)
+    report(servers, results, memory, workloads, args.json)
+    print(f"load average at the end: {load_average()}")
+    return 0
 
 
-def _client(args: tuple[str, list[str], dict[str, str], int, float, float]) -> tuple[int, int,
-                                                                                      float]:
-    """One client process: keep-alive GETs over ``paths`` until ``count`` or ``seconds``."""
-    url, paths, headers, count, seconds, start_at = args
-    parts = urllib.parse.urlsplit(url)
-    while time.time() < start_at:
-        time.sleep(0.001)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
-    done = errors = 0
-    began = time.monotonic()
-    while done < count and time.monotonic() - began < seconds:
-        conn.request("GET", paths[done % len(paths)], headers=headers)
-        response = conn.getresponse()
-        response.read()
-        if response.status != 200:
-            errors += 1
-        done += 1
-    return done, errors, time.monotonic() - began
+def report(servers: list[Server], results: dict[tuple[str, str], Result],
+           memory: dict[str, dict[str, float]], workloads: list[str], out: Path | None) -> None:
+    """Tables of medians, ratios to Oxigraph and rdflib-endpoint, and memory."""
+    print("\n| workload | server | req/s | oxigraph req/s | rdflib-endpoint req/s | "
+          "× oxigraph | × rdflib-endpoint |")
+    print("|---|---|---|---|---|---|---|")
+    rows = []
+    for workload in workloads:
+        oxi = results.get(("oxigraph", workload))
+        rdfl = results.get(("rdflib-endpoint", workload))
+        if workload.startswith("html"):  # no peer has pages: compare with their CONSTRUCT
+            oxi = results.get(("oxigraph", workload.replace("html", "deref")))
+            rdfl = results.get(("rdflib-endpoint", workload.replace("html", "deref")))
+        for server in servers:
+            ours = results.get((server.name, workload))
+            if ours is None or not is_ours(server):
+                continue
 
+            def cell(r: Result | None) -> str:
+                return f"{r.median:.1f}" if r else "–"
 
-def measure(server: Server, paths: list[str], headers: dict[str, str], clients: int,
-            count: int, seconds: float) -> tuple[float, int, int]:
-    """Requests per second with ``clients`` parallel keep-alive connections."""
-    start_at = time.time() + 0.5
-    jobs = [(server.url, paths[i::clients] or paths, headers, max(1, count // clients), seconds,
-             start_at) for i in range(clients)]
-    with mp.get_context("fork").Pool(clients) as pool:
-        outcomes = pool.map(_client, jobs)
-    done = sum(o[0] for o in outcomes)
-    errors = sum(o[1] for o in outcomes)
-    elapsed = max(o[2] for o in outcomes)
-    return done / elapsed if elapsed else 0.0, done, errors
+            def ratio(r: Result | None, ours: Result = ours) -> str:
+                return f"{ours.median / r.median:.2f}×" if r and r.median else "–"
 
-
-def workloads(server: Server, entities: list[str], base: str) -> dict[str, tuple[list[str],
-                                                                                  dict[str, str]]]:
-    """Paths and headers of each workload on ``server``."""
-    if server.name.startswith("clusterld"):
-        deref = [f"/data/{iri[len(base) + 3:]}.ttl" for iri in entities]
-    else:
-        deref = [server.sparql(CONSTRUCT.format(iri=iri)) for iri in entities]
-    return {
-        "lookup": ([server.sparql(LOOKUP.format(iri=iri)) for iri in entities],
-                   {"Accept": JSON_RESULTS}),
-        "deref": (deref, {"Accept": "text/turtle"}),
-        "aggregate": ([server.sparql(AGGREGATE)], {"Accept": JSON_RESULTS}),
-    }
+            print(f"| {workload} | {server.name} | {cell(ours)} | {cell(oxi)} | {cell(rdfl)} | "
+                  f"{ratio(oxi)} | {ratio(rdfl)} |")
+            rows.append({"workload": workload, "server": server.name, "rates": ours.rates,
+                         "median": ours.median, "errors": ours.errors,
+                         "oxigraph": oxi.median if oxi else None,
+                         "rdflib_endpoint": rdfl.median if rdfl else None})
+    print("\n| server | up (load) s | first answer after restart s | peak RSS serving MiB | "
+          "peak RSS incl. loading MiB |")
+    print("|---|---|---|---|---|")
+    for name, m in memory.items():
+        first = m.get("first_answer_s")
+        print(f"| {name} | {m['startup_s']:.1f} | {f'{first:.2f}' if first else '–'} | "
+              f"{m['serving_peak_mib']:.0f} | {m['peak_mib']:.0f} |")
+    if out is not None:
+        out.write_text(json.dumps({"machine": machine(), "load_average": load_average(),
+                                   "rows": rows, "memory": memory}, indent=1) + "\n")
 
 
 def machine() -> str:
@@ -178,128 +273,11 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {cpu}, Python {sys.version.split()[0]}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--triples", type=_size, default=1_000_000)
-    ap.add_argument("--work", type=Path, default=Path("out/bench-serve"))
-    ap.add_argument("--oxigraph", help="path of the `oxigraph` CLI (PyPI oxigraph)")
-    ap.add_argument("--rdflib-endpoint", help="path of the `rdflib-endpoint` CLI")
-    ap.add_argument("--clients", type=int, default=4, help="parallel keep-alive connections")
-    ap.add_argument("--requests", type=int, default=3000, help="per run, lookups and derefs")
-    ap.add_argument("--aggregates", type=int, default=20, help="per run, aggregates")
-    ap.add_argument("--seconds", type=float, default=20.0, help="time cap of one run")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--entities", type=int, default=200)
-    ap.add_argument("--json", type=Path, help="also write the figures here")
-    ap.add_argument("--uncached", action="store_true",
-                    help="also measure clusterld with its response cache off")
-    args = ap.parse_args(argv)
-
-    work = args.work.resolve()
-    work.mkdir(parents=True, exist_ok=True)
-    data = work / f"synth-{args.triples}.nq"
-    meta = work / f"synth-{args.triples}.json"
-    if not data.is_file() or not meta.is_file():
-        print(f"generating {args.triples} quads → {data}", flush=True)
-        generate(data, triples=args.triples, seed=1, sample_out=meta)
-    summary = json.loads(meta.read_text())
-    base = summary["base"]
-    entities = [iri for kind in sorted(summary["samples"]) for iri in summary["samples"][kind]
-                if iri.startswith(base + "id/")][: args.entities]
-    print(f"{summary['triples']} quads, {len(entities)} sample entities; {machine()}",
-          flush=True)
-
-    servers: list[Server] = []
-    results: list[Result] = []
+def load_average() -> str:
     try:
-        env = {k: v for k, v in os.environ.items() if k != "CLUSTERLD_TOKEN"}
-        for name, cache in (("clusterld", "64"), ("clusterld-nocache", "0")):
-            if name == "clusterld-nocache" and not args.uncached:
-                continue
-            port = free_port()
-            servers.append(start(name, [
-                sys.executable, "-m", "clusterld.cli", "serve", str(data), "--host",
-                "127.0.0.1", "--port", str(port), "--store", str(work / f"{name}-store"),
-                "--build-dir", str(work / "no-build"), "--query-timeout", "300",
-                "--cache-mb", cache], f"http://127.0.0.1:{port}", "/sparql", work,
-                "/healthz", 1800, env))
-        if args.oxigraph:
-            location = work / "oxigraph-store"
-            if not (location / "CURRENT").is_file():
-                shutil.rmtree(location, ignore_errors=True)
-                subprocess.run([args.oxigraph, "load", "--location", str(location), "--file",
-                                str(data)], check=True, stdout=subprocess.DEVNULL)
-            port = free_port()
-            servers.append(start("oxigraph", [
-                args.oxigraph, "serve-read-only", "--location", str(location), "--bind",
-                f"127.0.0.1:{port}", "--union-default-graph"], f"http://127.0.0.1:{port}",
-                "/query", work, "/query?query=ASK%7B%7D", 600))
-        if args.rdflib_endpoint:
-            port = free_port()
-            servers.append(start("rdflib-endpoint", [
-                args.rdflib_endpoint, "serve", str(data), "--host", "127.0.0.1", "--port",
-                str(port)], f"http://127.0.0.1:{port}", "/", work,
-                "/?query=ASK%7B%7D", 3600))
-        for server in servers:
-            print(f"{server.name}: up in {server.startup:.1f} s", flush=True)
-        for server in servers:
-            for name, (paths, headers) in workloads(server, entities, base).items():
-                count = args.aggregates if name == "aggregate" else args.requests
-                result = Result(server.name, name)
-                # warm-up: every distinct request once (bounded)
-                measure(server, paths[: 4 * args.clients], headers, args.clients,
-                        min(len(paths), 4 * args.clients), args.seconds)
-                for _ in range(args.runs):
-                    rate, done, errors = measure(server, paths, headers, args.clients, count,
-                                                 args.seconds)
-                    result.rates.append(rate)
-                    result.requests += done
-                    result.errors += errors
-                results.append(result)
-                print(f"  {server.name:16} {name:10} {result.median:9.1f} req/s "
-                      f"(runs {', '.join(f'{r:.1f}' for r in result.rates)}; "
-                      f"{result.errors} errors)", flush=True)
-    finally:
-        for server in servers:
-            stop(server)
-    report(results, args.json)
-    return 0
-
-
-def report(results: list[Result], out: Path | None) -> None:
-    """The table of medians and ratios (to Oxigraph and to rdflib-endpoint)."""
-    by = {(r.server, r.workload): r for r in results}
-    print("\n| workload | clusterld req/s | oxigraph req/s | rdflib-endpoint req/s | "
-          "clusterld / oxigraph | clusterld / rdflib-endpoint |")
-    print("|---|---|---|---|---|---|")
-    rows = []
-    for workload in ("lookup", "deref", "aggregate"):
-        cold = by.get(("clusterld-nocache", workload))
-        ours = by.get(("clusterld", workload))
-        oxi = by.get(("oxigraph", workload))
-        rdfl = by.get(("rdflib-endpoint", workload))
-        if ours is None:
-            continue
-
-        def cell(r: Result | None) -> str:
-            return f"{r.median:.1f}" if r else "–"
-
-        def ratio(r: Result | None, ours: Result = ours) -> str:
-            return f"{ours.median / r.median:.2f}×" if r and r.median else "–"
-
-        print(f"| {workload} | {cell(ours)} | {cell(oxi)} | {cell(rdfl)} | {ratio(oxi)} | "
-              f"{ratio(rdfl)} |")
-        if cold is not None:
-            print(f"| {workload} (cache off) | {cell(cold)} | {cell(oxi)} | {cell(rdfl)} | "
-                  f"{ratio(oxi, cold)} | {ratio(rdfl, cold)} |")
-        rows.append({"workload": workload, "clusterld": ours.median,
-                     "clusterld_nocache": cold.median if cold else None,
-                     "oxigraph": oxi.median if oxi else None,
-                     "rdflib_endpoint": rdfl.median if rdfl else None,
-                     "errors": sum(r.errors for r in (ours, oxi, rdfl) if r)})
-    if out is not None:
-        out.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1) + "\n")
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
 
 
 if __name__ == "__main__":

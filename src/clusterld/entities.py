@@ -127,29 +127,31 @@ class EntityViews:
         for other in neighbours:
             for label in LABELS:
                 out.update(dict.fromkeys(self._pattern(other, label, graphs=graphs)))
+        done: set[Any] = set()  # (subject, follow) already added: spans, documents
         for subject in [node, *owned]:  # provenance: reified statements → spans → documents
             for st in self._pattern(None, RDF_SUBJECT, subject, graphs=graphs):
                 for q in self._pattern(st.subject, graphs=graphs):
                     out.setdefault(q, None)
                     if q.predicate == DERIVED:
-                        self._add_subject(out, q.object, graphs, follow=PART_OF)
+                        self._add_subject(out, q.object, graphs, done, follow=PART_OF)
         names = sorted({q.graph_name.value for q in self.store.quads_for_pattern(
             node, ox.NamedNode(RDF + "type"), None, None) if visible(q)
             and isinstance(q.graph_name, ox.NamedNode)})
         for g in names:
-            self._add_subject(out, ox.NamedNode(g), graphs, follow=DERIVED)
+            self._add_subject(out, ox.NamedNode(g), graphs, done, follow=DERIVED)
         return Description(iri, list(out), names, truncated)
 
     def _add_subject(self, out: dict[ox.Quad, None], subject: Any, graphs: bool,
-                     follow: ox.NamedNode | None = None) -> None:
-        if not isinstance(subject, ox.NamedNode | ox.BlankNode):
+                     done: set[Any], follow: ox.NamedNode | None = None) -> None:
+        if not isinstance(subject, ox.NamedNode | ox.BlankNode) or (subject, follow) in done:
             return
+        done.add((subject, follow))
         for q in self._pattern(subject, graphs=graphs):
             if q in out:
                 continue
             out[q] = None
             if follow is not None and q.predicate == follow:
-                self._add_subject(out, q.object, graphs)
+                self._add_subject(out, q.object, graphs, done)
 
     def label(self, iri: str, lang: str = "en") -> str | None:
         """The IRI's label in ``lang`` (skos:prefLabel, else rdfs:label), else in English,

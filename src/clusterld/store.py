@@ -27,7 +27,16 @@ from clusterld.entities import HIDDEN_PREFIX, Description, EntityViews, Page, vi
 from clusterld.errors import ClusterldError, InputError
 from clusterld.iri import normalise_base
 from clusterld.rdfio import FORMATS, format_for
-from clusterld.workers import PoolBusy, QueryPool, QueryTask, QueryTimeout, WorkerFailed
+from clusterld.workers import (
+    PoolBusy,
+    PublicDataset,
+    QueryPool,
+    QueryTask,
+    QueryTimeout,
+    WorkerFailed,
+    bounded_lookup,
+    execute,
+)
 
 STAMP = "clusterld-loaded.json"
 
@@ -54,6 +63,7 @@ class Limits:
     workers: int = 2  # query worker processes
     describe_limit: int = 500  # incoming links in a data document
     worker_memory_mb: int = 4_096  # data segment of a query worker (0: no limit)
+    inprocess_lookups: bool = True  # run bounded lookups (workers.bounded_lookup) in-process
 
 
 def _term(value: Any) -> Term:
@@ -117,6 +127,7 @@ class KnowledgeGraph(EntityViews):
                 raise ClusterldError(f"cannot open the store {self.path}: {exc} "
                                      "(is another server using it?)") from None
         self.pool = QueryPool(self.limits.workers, memory_mb=self.limits.worker_memory_mb)
+        self.inprocess = 0  # public queries answered in-process (bounded lookups)
         self.snapshots = self.path.with_name(self.path.name + ".snapshots")
         if not read_only:
             shutil.rmtree(self.snapshots, ignore_errors=True)
@@ -295,10 +306,22 @@ class KnowledgeGraph(EntityViews):
         ``FROM``, else the union of all graphs. Raises :class:`InputError` (syntax, with
         line and column; SERVICE refused), :class:`QueryTimeout`, :class:`PoolBusy`.
         """
+        rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
+        if (default_graphs is None and named_graphs is None and self.limits.inprocess_lookups
+                and bounded_lookup(sparql)):
+            # one lazy index scan stopped at the row cap: no worker round trip needed
+            task = QueryTask(query=sparql, formats=dict(formats), base_iri=base_iri,
+                             public=True, graph_patterns=False, max_rows=rows)
+            try:
+                answer = execute(self.store, task, PublicDataset([self._union], []))
+            except (SyntaxError, OSError, ValueError, TypeError, RuntimeError):
+                pass  # the worker gives the usual error answer
+            else:
+                self.inprocess += 1
+                return answer
         sparqltext.refuse_fetching(sparql)
         limit = self.limits.query_timeout
         seconds = limit if timeout is None else max(0.001, min(timeout, limit))
-        rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
         for g in (default_graphs or []) + (named_graphs or []):
             _graph_name(g)
         public = (default_graphs is None and named_graphs is None

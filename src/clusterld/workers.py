@@ -20,6 +20,7 @@ import contextlib
 import os
 import pickle
 import queue
+import re
 import select
 import shutil
 import struct
@@ -107,6 +108,39 @@ def execute(store: ox.Store, task: QueryTask,
     if kind == "select":
         return results.select(answer, media_type, task.max_rows)
     return results.graph(answer, media_type, task.max_rows)
+
+
+_IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+_VAR = r"[?$][A-Za-z_][A-Za-z0-9_]*"
+_TERM = rf"{_IRI}|{_VAR}"
+_LOOKUP = re.compile(
+    rf"\s*(?:PREFIX\s+(?:[A-Za-z][\w-]*)?:\s*{_IRI}\s*)*"
+    rf"SELECT\s+(?P<proj>\*|(?:{_VAR}\s*)+?)\s*(?:WHERE\s*)?"
+    rf"\{{\s*(?P<s>{_TERM})\s+(?P<p>{_TERM}|a)\s+(?P<o>{_TERM})\s*\.?\s*\}}"
+    r"\s*(?:LIMIT\s+\d+\s*)?", re.IGNORECASE | re.ASCII)
+
+
+def bounded_lookup(query: str) -> bool:
+    """True for a query whose work is bounded by its row cap, so it may run in-process.
+
+    The rule: ``SELECT`` (no ``DISTINCT``, no ``FROM``, no modifier but ``LIMIT``) of ONE
+    triple pattern whose subject or object is an IRI, whose variables are all different,
+    projecting only those variables. pyoxigraph answers it by one lazy index scan of the
+    union graph in which every quad read is a solution (no join, no filter, no duplicate to
+    drop, and the union graph holds each triple once); so stopping after ``max_rows + 1``
+    solutions stops the work after as many index steps. Anything else goes to a worker.
+    """
+    match = _LOOKUP.fullmatch(query)
+    if match is None or match["p"] == "A":  # the keyword ``a`` is lower case
+        return False
+    terms = [match[k] for k in ("s", "p", "o")]
+    if not (terms[0].startswith("<") or terms[2].startswith("<")):
+        return False
+    names = [t[1:] for t in terms if t[0] in "?$"]
+    if len(set(names)) != len(names):
+        return False
+    projected = [v[1:] for v in match["proj"].split()] if match["proj"] != "*" else names
+    return set(projected) <= set(names)
 
 
 def _read_exact(fd: int, size: int) -> bytes:

@@ -1,11 +1,11 @@
 """A response cache in front of the app, keyed by the data version (exact, never stale).
 
 The data changes only through the store's writes, each of which changes
-``KnowledgeGraph.version``; so a public GET answer (a query result, a data document, a
-303) can be replayed for the same request until then. Only anonymous GETs of the public
-data routes are cached, only 200 and 303 answers that do not say ``no-store``, and the
-cache is bounded in bytes (least recently used entries go first). A hit skips Flask
-entirely, which is most of the cost of a small answer.
+``KnowledgeGraph.version``; so a public GET answer (a query result, a data document, an
+entity page, a 303) can be replayed for the same request until then. Only anonymous GETs
+of the public data routes and entity pages are cached, only 200 and 303 answers that do
+not say ``no-store``, and the cache is bounded in bytes (least recently used entries go
+first). A hit skips Flask entirely, which is most of the cost of a small answer.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-CACHED_PREFIXES = ("/sparql", "/data/", "/id/", "/vocab/")
-VARY = ("HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING")
+CACHED_PREFIXES = ("/sparql", "/data/", "/id/", "/vocab/", "/page/")
+# what an answer may depend on besides the path and the query string: the negotiated
+# format, encoding and page language, and the host (relative IRIs resolve against it)
+VARY = ("HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE", "HTTP_HOST",
+        "wsgi.url_scheme", "SCRIPT_NAME")
 Entry = tuple[str, list[tuple[str, str]], bytes]
 
 

@@ -30,9 +30,14 @@ from clusterld.web.serve import DEFAULT_HOST, DEFAULT_PORT
 @click.option("--cache-mb", type=click.IntRange(min=0), default=64, show_default=True,
               help="Memory for replayed public answers (exact: dropped on every write); "
                    "0 disables.")
+@click.option("--server", type=click.Choice(["auto", "granian", "waitress"]), default="auto",
+              show_default=True, help="HTTP server (auto: granian when installed).")
+@click.option("--inprocess-lookups/--no-inprocess-lookups", default=True, show_default=True,
+              help="Answer one-pattern lookups, whose work the row cap bounds, without a "
+                   "query worker.")
 def serve_command(files: tuple[Path, ...], host: str, port: int, store: Path, build_dir: Path,
                   base: str | None, query_timeout: float, max_rows: int, workers: int,
-                  threads: int, cache_mb: int) -> None:
+                  threads: int, cache_mb: int, server: str, inprocess_lookups: bool) -> None:
     """Serve the knowledge graph (or the RDF FILES given) as linked data and SPARQL.
 
     Writes (SPARQL Update, Graph Store PUT/POST/DELETE) need the bearer token set in the
@@ -42,4 +47,5 @@ def serve_command(files: tuple[Path, ...], host: str, port: int, store: Path, bu
 
     serve(list(files) or None, host=host, port=port, store_path=store, build_dir=build_dir,
           base=base, query_timeout=query_timeout, max_rows=max_rows, workers=workers,
-          threads=threads, cache_mb=cache_mb)
+          threads=threads, cache_mb=cache_mb, server=server,
+          inprocess_lookups=inprocess_lookups)

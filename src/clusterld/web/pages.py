@@ -16,7 +16,7 @@ from clusterld.schema import DEFAULT_BASE, SUPERCLASS
 from clusterld.web import browse
 from clusterld.web.entity import EntityBuilder
 from clusterld.web.labels import PREFIXES, messages, negotiate_lang, other_lang
-from clusterld.web.rdfview import CLD, RDF, Reader, iri
+from clusterld.web.rdfview import CLD, RDF, LabelCache, Reader, iri
 from clusterld.web.related import document_facts, inverse_groups
 from clusterld.web.schemaorg import entity_jsonld
 
@@ -62,7 +62,11 @@ def page_lang() -> str:
 def reader() -> Reader:
     """A :class:`Reader` on the app's graph in the page language."""
     kg = knowledge_graph()
-    return Reader(kg.query, base_iri(kg), page_lang())
+    cache = current_app.extensions.get("clusterld.labels")
+    if cache is None and getattr(kg, "version", None) is not None:  # labels per data version
+        cache = current_app.extensions.setdefault("clusterld.labels",
+                                                  LabelCache(lambda: kg.version))
+    return Reader(kg.query, base_iri(kg), page_lang(), cache)
 
 
 # -- rendering -------------------------------------------------------------------------------

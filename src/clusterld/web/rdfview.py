@@ -117,14 +117,40 @@ class Labels:
         return pick(self.definitions.get(term), lang)[0]
 
 
+LabelRows = list[tuple[str, str, str]]  # (kind, text, lang) of one term
+
+
+class LabelCache:
+    """Label rows of terms shared by the requests while the data version stays the same.
+
+    ``version`` is the knowledge graph's data version (every write changes it); the table
+    is dropped when it changes, and when it holds ``max_terms`` terms.
+    """
+
+    def __init__(self, version: Callable[[], str], max_terms: int = 200_000) -> None:
+        self.version = version
+        self.max_terms = max_terms
+        self._table: tuple[str, dict[str, LabelRows]] = ("", {})
+
+    def table(self) -> dict[str, LabelRows]:
+        """The rows known at the current version (filled in by readers)."""
+        version = self.version()
+        current = self._table
+        if current[0] != version or len(current[1]) >= self.max_terms:
+            current = self._table = (version, {})
+        return current[1]
+
+
 class Reader:
     """Per-request access to the graph for the pages, in one language."""
 
-    def __init__(self, run: Runner, base: str, lang: str) -> None:
+    def __init__(self, run: Runner, base: str, lang: str,
+                 cache: LabelCache | None = None) -> None:
         self.run = run
         self.base = base
         self.lang = lang
         self.labels = Labels()
+        self.cache = cache
         self._fetched: set[str] = set()
 
     def select(self, query: str, substitutions: dict[str, Any] | None = None) -> list[Row]:
@@ -139,8 +165,31 @@ class Reader:
 
     # -- labels -----------------------------------------------------------------------
     def fetch_labels(self, terms: Iterable[str]) -> None:
-        """Load labels and definitions of ``terms`` (once each)."""
+        """Load labels and definitions of ``terms`` (once each; from the shared cache
+        when there is one)."""
         todo = sorted({t for t in terms if t and t not in self._fetched})
+        if self.cache is None:
+            self._query_labels(todo)
+            return
+        table = self.cache.table()
+        missing = [t for t in todo if t not in table]
+        found: dict[str, LabelRows] = {t: [] for t in missing}
+        self._query_labels(missing, found)
+        table.update(found)
+        for term in todo:
+            if term in found:
+                continue
+            self._fetched.add(term)
+            for kind, text, lang in table[term]:
+                self._add_label(term, kind, text, lang)
+
+    def _add_label(self, term: str, kind: str, text: str, lang: str) -> None:
+        if kind == "comment" and self.labels.definitions.get(term):
+            return
+        self.labels.add(term, "def" if kind in ("def", "comment") else "name", text, lang)
+
+    def _query_labels(self, todo: list[str], found: dict[str, LabelRows] | None = None
+                      ) -> None:
         for start in range(0, len(todo), 200):
             chunk = todo[start:start + 200]
             self._fetched.update(chunk)
@@ -154,11 +203,11 @@ class Reader:
             ):
                 if not isinstance(row.get("l"), ox.Literal):
                     continue
-                kind = row["k"].value
-                if kind == "comment" and self.labels.definitions.get(row["s"].value):
-                    continue
-                self.labels.add(row["s"].value, "def" if kind in ("def", "comment") else "name",
-                                row["l"].value, row["l"].language or "")
+                term, kind = row["s"].value, row["k"].value
+                text, lang = row["l"].value, row["l"].language or ""
+                if found is not None:
+                    found[term].append((kind, text, lang))
+                self._add_label(term, kind, text, lang)
 
     def label(self, term: str) -> str:
         """The term's label in the page language (fetching it if needed), else a readable name."""
