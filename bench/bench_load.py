@@ -36,6 +36,7 @@ import sys
 import time
 import urllib.parse
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -276,13 +277,13 @@ def main(argv: list[str] | None = None) -> int:
         store = args.work / f"load-{label(size)}-clusterld"
         oxstore = args.work / f"load-{label(size)}-oxigraph"
         scratch = args.work / f"load-{label(size)}-scratch"
-        steps = [lambda: load_clusterld(nq, store, figures),  # noqa: B023 (run at once)
-                 lambda: reopen_clusterld(nq, store, figures),  # noqa: B023
-                 lambda: load_pyoxigraph(nq, scratch, figures)]  # noqa: B023
+        steps = [partial(load_clusterld, nq, store, figures),
+                 partial(reopen_clusterld, nq, store, figures),
+                 partial(load_pyoxigraph, nq, scratch, figures)]
         if args.oxigraph:
-            steps.append(lambda: load_oxigraph_cli(args.oxigraph, nq, oxstore, figures))  # noqa: B023
+            steps.append(partial(load_oxigraph_cli, args.oxigraph, nq, oxstore, figures))
         if size <= rdflib_max:
-            steps.append(lambda: load_rdflib(nq, figures))  # noqa: B023
+            steps.append(partial(load_rdflib, nq, figures))
         for run in range(args.runs):
             rotation = run % len(steps)
             order = steps[:2] + steps[2:][rotation:] + steps[2:][:rotation]  # reopen after load
