@@ -16,8 +16,10 @@ output, and everything after conversion runs through the build's own code
 - **canonical**: ``publish.canonical`` (content-derived blank node labels);
 - **data graph**: ``publish.data_graph`` (the facts without the ontology graph);
 - **SHACL (sharded)**: :class:`clusterld.sharded.ShardedValidator` with ``--processes``;
-- **dumps**: ``publish.write_dumps`` (sorted .nq, .trig, .ttl, .jsonld, sorted .nt.gz,
-  ontology, shapes, SSSOM, VoID/DCAT with per-class partitions and checksums, SHA256SUMS).
+- **dumps**: ``publish.write_dumps`` with ``--processes`` (TriG and Turtle in forked children;
+  also timed in one process up to ``--serial-max``): sorted .nq, .trig, .ttl, .jsonld, sorted
+  .nt.gz, ontology, shapes, SSSOM, VoID/DCAT with per-class partitions and checksums,
+  SHA256SUMS.
   The OWL reasoner (HermiT) of ``clusterld build`` is not run (``--no-reason``): it is a
   consistency check of the seeds' hand-written facts, not part of the 60 s target.
 
@@ -99,7 +101,7 @@ class SerializeTimer:
 
 
 def build_once(nq: Path, out: Path, sharded: ShardedValidator, processes: int,
-               figures: SizeFigures) -> None:
+               figures: SizeFigures, serial: bool = False) -> None:
     """One build of the synthetic N-Quads into ``out``, every stage timed."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -124,9 +126,15 @@ def build_once(nq: Path, out: Path, sharded: ShardedValidator, processes: int,
         figures.focus_nodes = report.focus_nodes
         started = time.perf_counter()
         with SerializeTimer() as timer:
-            result = publish.write_dumps(ds, out, mint)
+            result = publish.write_dumps(ds, out, mint, processes=processes)
         figures.add("dumps", time.perf_counter() - started)
     figures.add("build total", total[0])
+    if serial:  # the same dumps in one process: the effect of the parallel lever
+        shutil.rmtree(out / "serial", ignore_errors=True)
+        (out / "serial").mkdir()
+        started = time.perf_counter()
+        publish.write_dumps(ds, out / "serial", mint, processes=1)
+        figures.add("dumps, one process", time.perf_counter() - started)
     for fmt, seconds in timer.seconds.items():
         figures.dumps.setdefault(fmt, []).append(seconds)
     figures.quads, figures.data_triples = result.quads, len(data)
@@ -199,7 +207,10 @@ def report(all_figures: list[SizeFigures], runs: int, processes: int) -> str:
                 with_pyshacl = value - f.med("SHACL (sharded)") + f.med("pyshacl validate()")
                 extra = f" (with plain pyshacl: {with_pyshacl:.1f} s)"
             if stage == "dumps" and f.times.get("oxigraph convert → .trig, .nq"):
-                extra = f" ({value / f.med('oxigraph convert → .trig, .nq'):.0f}× oxigraph CLI)"
+                extra = f" ({value / f.med('oxigraph convert → .trig, .nq'):.0f}× oxigraph CLI"
+                if f.times.get("dumps, one process"):
+                    extra += f"; one process: {f.med('dumps, one process'):.1f} s"
+                extra += ")"
             cells.append(f"{value:.1f} s{extra}" if value == value else "—")
         row(stage, " | ".join(cells))
     formats = sorted({fmt for f in all_figures for fmt in f.dumps})
@@ -224,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="worker processes of the sharded validation")
     parser.add_argument("--pyshacl-max", default="100k",
                         help="largest size at which plain pyshacl is measured (1M: ~12 min)")
+    parser.add_argument("--serial-max", default="100k",
+                        help="largest size at which the dumps are also written in one process")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("out/bench"))
     parser.add_argument("--oxigraph", default=shutil.which("oxigraph"))
@@ -245,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         nq, _ = synthetic(size, args.work, args.seed)
         figures = SizeFigures(size=size)
         out = args.work / f"build-{label(size)}"
-        steps = [partial(build_once, nq, out, sharded, args.processes, figures)]
+        steps = [partial(build_once, nq, out, sharded, args.processes, figures,
+                         size <= size_of(args.serial_max))]
         if size <= pyshacl_max:
             steps.append(partial(peer, figures, "pyshacl validate()", pyshacl_peer, nq))
         if args.oxigraph:
