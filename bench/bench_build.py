@@ -54,6 +54,7 @@ from clusterld.sharded import ShardedValidator
 from clusterld.validate import Validator
 
 BASE = "https://w3id.org/clusterld/"
+ROOT = Path(__file__).resolve().parent.parent  # where ``python -m bench.…`` works
 STAGES = ["parse", "canonical", "data graph", "SHACL (sharded)", "dumps", "build total"]
 
 
@@ -145,7 +146,7 @@ def build_once(nq: Path, out: Path, sharded: ShardedValidator, processes: int,
 def pyshacl_peer(nq: Path) -> float:
     """pyshacl on the same data graph, in a fresh process; its validate() seconds."""
     done = subprocess.run([sys.executable, "-m", "bench.bench_build", "--pyshacl-only", str(nq)],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, cwd=ROOT)
     return float(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
 
 
