@@ -67,7 +67,8 @@ def serve(files: list[Path] | None = None, host: str = DEFAULT_HOST, port: int =
     kg = app.extensions["clusterld"]
     kg.pool.start()
     mode = "read-write for the maintainer" if app.config["CLUSTERLD_TOKEN"] else "read-only"
-    log(f"clusterld serve: {kg.stats()['triples']} triples, {mode}; "
+    # not the triple count: counting 1M triples would delay the first answer by ~1.5 s
+    log(f"clusterld serve: {len(kg.graph_names())} named graphs, {mode}; "
         f"http://{host}:{port}/ (SPARQL at /sparql)")
     signal.signal(signal.SIGTERM, _stop)
     try:
