@@ -6,25 +6,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from clusterld import publish
+from clusterld.cli import cli
 from clusterld.errors import ClusterldError
 from clusterld.iri import Minter
 
 
-def test_dumps_written_in_parallel_are_byte_identical(tmp_path: Path) -> None:
-    ds = publish.build_dataset()
-    one, two = tmp_path / "one", tmp_path / "two"
-    one.mkdir()
-    two.mkdir()
-    first = publish.write_dumps(ds, one, Minter(), processes=1)
-    second = publish.write_dumps(ds, two, Minter(), processes=2)
-    assert (first.triples, first.quads) == (second.triples, second.quads) > (1_000, 1_000)
-    names = sorted(p.name for p in one.iterdir())
-    assert names == sorted(p.name for p in two.iterdir())
+def test_build_with_jobs_writes_the_same_bytes_as_one_process(tmp_path: Path) -> None:
+    parallel, serial = tmp_path / "parallel", tmp_path / "serial"
+    done = CliRunner().invoke(cli, ["build", "--out", str(parallel), "--no-reason",
+                                    "--jobs", "2"])
+    assert done.exit_code == 0, done.output
+    serial.mkdir()
+    result = publish.write_dumps(publish.build_dataset(), serial, Minter(), processes=1)
+    assert result.triples > 1_000 and result.quads > 1_000
+    names = sorted(p.name for p in serial.iterdir())
+    assert names == sorted(p.name for p in parallel.iterdir())
     assert {"clusterld.trig", "clusterld.ttl", "SHA256SUMS", "void.ttl"} <= set(names)
     for name in names:
-        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+        assert (parallel / name).read_bytes() == (serial / name).read_bytes(), name
 
 
 def test_a_failing_child_is_reported(tmp_path: Path) -> None:
