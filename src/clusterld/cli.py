@@ -28,11 +28,13 @@ def cli() -> None:
               help="Base IRI for entity IRIs (default https://w3id.org/clusterld/).")
 @click.option("--reason/--no-reason", default=True, show_default=True,
               help="Run the OWL reasoner consistency check.")
-def build(out: Path, base: str | None, reason: bool) -> None:
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes for SHACL validation and the dumps (same output).")
+def build(out: Path, base: str | None, reason: bool, jobs: int) -> None:
     """Seeds → validated knowledge graph, written as dumps to OUT."""
     from clusterld.publish import build as run_build
 
-    run_build(out, base, reason=reason)
+    run_build(out, base, reason=reason, processes=jobs)
 
 
 @cli.command()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import multiprocessing
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -19,9 +21,11 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 from clusterld import __version__, schema, sssom
 from clusterld import seeds as seeds_mod
 from clusterld.convert import PREFIXES, Converter
-from clusterld.errors import ValidationFailed
+from clusterld.errors import ClusterldError, ValidationFailed
+from clusterld.incremental import IncrementalValidator
 from clusterld.iri import Minter
 from clusterld.paths import data_path
+from clusterld.sharded import ShardedValidator
 from clusterld.validate import Validator, format_report
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -104,9 +108,14 @@ def build_dataset(base: str | None = None) -> Dataset:
     return canonical(Converter(seeds, base).convert())
 
 
-def build(out: Path, base: str | None = None, *, reason: bool = True,
+def build(out: Path, base: str | None = None, *, reason: bool = True, processes: int = 1,
           log: Callable[[str], None] = _log) -> BuildResult:
-    """Load, convert, validate and write every dump to ``out``."""
+    """Load, convert, validate and write every dump to ``out``.
+
+    SHACL runs through :class:`clusterld.sharded.ShardedValidator` (pyshacl's results, without
+    materialising the RDFS closure of the whole graph); ``processes`` > 1 validates and writes
+    the dumps in that many forked processes.
+    """
     started = time.perf_counter()
     mint = Minter(base)
     log("clusterld build: loading seeds")
@@ -116,7 +125,8 @@ def build(out: Path, base: str | None = None, *, reason: bool = True,
     data = data_graph(ds, mint)
     log(f"  converted: {len(data)} triples of data")
     validator = Validator()
-    report = validator.validate(data)
+    report = ShardedValidator(IncrementalValidator.from_validator(validator)).validate(
+        data, processes=processes)
     if not report.conforms:
         raise ValidationFailed("the knowledge graph does not conform to the shapes:\n"
                                + format_report(report, data))
@@ -127,7 +137,7 @@ def build(out: Path, base: str | None = None, *, reason: bool = True,
         rep = check_consistency(validator.ontology, data)
         log(f"  OWL reasoner: consistent ({rep})")
     out.mkdir(parents=True, exist_ok=True)
-    result = write_dumps(ds, out, mint)
+    result = write_dumps(ds, out, mint, processes=processes)
     result.per_class = entities_per_class(data)
     result.seconds = time.perf_counter() - started
     log("  entities per class: " + ", ".join(f"{k} {v}" for k, v in result.per_class.items()))
@@ -154,16 +164,24 @@ def _context() -> dict[str, object]:
     return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
-def write_dumps(ds: Dataset, out: Path, mint: Minter) -> BuildResult:
-    """Write the dump files, VoID/DCAT and SHA256SUMS."""
+def write_dumps(ds: Dataset, out: Path, mint: Minter, *, processes: int = 1) -> BuildResult:
+    """Write the dump files, VoID/DCAT and SHA256SUMS.
+
+    With ``processes`` > 1 the TriG and Turtle dumps (rdflib's slowest serialisers, ~3/4 of
+    the time) are written by forked child processes while this one writes the others: same
+    bytes, less wall time on several cores.
+    """
     result = BuildResult(out=out)
+    union = union_graph(ds)
+    result.triples = len(union)
+    jobs = [partial(_write_trig, ds, out), partial(_write_turtle, union, out)]
+    children = _start(jobs) if processes > 1 else []
+    if not children:
+        for job in jobs:
+            job()
     lines = nquads_lines(ds)
     result.quads = len(lines)
     (out / "clusterld.nq").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (out / "clusterld.trig").write_bytes(ds.serialize(format="trig", encoding="utf-8"))
-    union = union_graph(ds)
-    result.triples = len(union)
-    (out / "clusterld.ttl").write_bytes(union.serialize(format="turtle", encoding="utf-8"))
     context = _context()
     (out / "context.jsonld").write_text(json.dumps({"@context": context}, indent=2,
                                                    ensure_ascii=False) + "\n", encoding="utf-8")
@@ -178,6 +196,7 @@ def write_dumps(ds: Dataset, out: Path, mint: Minter) -> BuildResult:
     shapes = Validator().shapes
     (out / "shapes.ttl").write_bytes(shapes.serialize(format="turtle", encoding="utf-8"))
     sssom.write_dump(out, data_path("seeds"))
+    _join(children)
     result.files = {name: out / name for name in DUMPS}
     void = describe(ds, union, result, mint)
     (out / "void.ttl").write_bytes(void.serialize(format="turtle", encoding="utf-8"))
@@ -186,6 +205,34 @@ def write_dumps(ds: Dataset, out: Path, mint: Minter) -> BuildResult:
     (out / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
     result.files["SHA256SUMS"] = out / "SHA256SUMS"
     return result
+
+
+def _write_trig(ds: Dataset, out: Path) -> None:
+    (out / "clusterld.trig").write_bytes(ds.serialize(format="trig", encoding="utf-8"))
+
+
+def _write_turtle(union: Graph, out: Path) -> None:
+    (out / "clusterld.ttl").write_bytes(union.serialize(format="turtle", encoding="utf-8"))
+
+
+def _start(jobs: list[Callable[[], None]]) -> list[multiprocessing.process.BaseProcess]:
+    """Each job in a forked child process (none where fork is not available)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return []
+    ctx = multiprocessing.get_context("fork")
+    children = [ctx.Process(target=job, daemon=True) for job in jobs]
+    for child in children:
+        child.start()
+    return children
+
+
+def _join(children: list[multiprocessing.process.BaseProcess]) -> None:
+    for child in children:
+        child.join()
+    failed = [c for c in children if c.exitcode != 0]
+    if failed:
+        raise ClusterldError(f"writing a dump failed in a child process (exit code "
+                             f"{failed[0].exitcode})")
 
 
 def _with_prefixes(graph: Graph) -> Graph:

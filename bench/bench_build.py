@@ -1,0 +1,288 @@
+"""Build: converted RDF → SHACL-validated dumps at 100k and 1M triples, stage by stage.
+
+Usage (from the repository root)::
+
+    .venv/bin/python -m bench.bench_build --oxigraph /tmp/benchvenv2/bin/oxigraph
+    .venv/bin/python -m bench.bench_build --sizes 100k,1M --runs 3 --pyshacl-max 100k
+
+What "the build at 1M triples" is here: the seeds are five hand-written articles, so the
+synthetic N-Quads of :mod:`bench.generate` (the converter's output shape: named graph per
+source, text spans, reified statements, the ontology graph) stand in for the converter's
+output, and everything after conversion runs through the build's own code
+(:mod:`clusterld.publish`), stage by stage:
+
+- **parse**: the N-Quads into an rdflib ``Dataset`` (stands in for seeds → converter, which
+  builds the same ``Dataset`` in memory; its own speed is the ``seeds`` row);
+- **canonical**: ``publish.canonical`` (content-derived blank node labels);
+- **data graph**: ``publish.data_graph`` (the facts without the ontology graph);
+- **SHACL (sharded)**: :class:`clusterld.sharded.ShardedValidator` with ``--processes``;
+- **dumps**: ``publish.write_dumps`` with ``--processes`` (TriG and Turtle in forked children;
+  also timed in one process up to ``--serial-max``): sorted .nq, .trig, .ttl, .jsonld, sorted
+  .nt.gz, ontology, shapes, SSSOM, VoID/DCAT with per-class partitions and checksums,
+  SHA256SUMS.
+  The OWL reasoner (HermiT) of ``clusterld build`` is not run (``--no-reason``): it is a
+  consistency check of the seeds' hand-written facts, not part of the 60 s target.
+
+Peers, in the same run (interleaved, medians): **pyshacl** ``validate()`` (RDFS inference, as
+:class:`clusterld.validate.Validator` calls it) on the same data graph in a fresh process,
+up to ``--pyshacl-max``; the **oxigraph CLI** converting the N-Quads to TriG and to
+N-Triples (Rust parse + serialise: the floor for the dumps). The ``seeds`` row is the real
+``clusterld build`` path (seeds → converter → canonical) on the project's articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from bench.common import header, label, machine, median, size_of, synthetic, timed
+from clusterld import publish
+from clusterld.incremental import IncrementalValidator
+from clusterld.iri import Minter
+from clusterld.sharded import ShardedValidator
+from clusterld.validate import Validator
+
+BASE = "https://w3id.org/clusterld/"
+ROOT = Path(__file__).resolve().parent.parent  # where ``python -m bench.…`` works
+STAGES = ["parse", "canonical", "data graph", "SHACL (sharded)", "dumps", "build total"]
+
+
+@dataclass
+class SizeFigures:
+    """Every timing of one size (seconds, one value per run)."""
+
+    size: int
+    quads: int = 0
+    data_triples: int = 0
+    focus_nodes: int = 0
+    times: dict[str, list[float]] = field(default_factory=dict)
+    dumps: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.times.setdefault(name, []).append(seconds)
+
+    def med(self, name: str) -> float:
+        return median(self.times.get(name, []))
+
+
+class SerializeTimer:
+    """Times every ``Graph.serialize`` call by format while active (the dumps' breakdown)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._original = Graph.serialize
+
+    def __enter__(self) -> SerializeTimer:
+        original, seconds = self._original, self.seconds
+
+        def serialize(graph: Graph, *args: object, **kwargs: object) -> object:
+            fmt = str(kwargs.get("format") or (args[1] if len(args) > 1 else "turtle"))
+            started = time.perf_counter()
+            try:
+                return original(graph, *args, **kwargs)  # type: ignore[arg-type]
+            finally:
+                seconds[fmt] = seconds.get(fmt, 0.0) + time.perf_counter() - started
+
+        Graph.serialize = serialize  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        Graph.serialize = self._original  # type: ignore[method-assign]
+
+
+def build_once(nq: Path, out: Path, sharded: ShardedValidator, processes: int,
+               figures: SizeFigures, serial: bool = False) -> None:
+    """One build of the synthetic N-Quads into ``out``, every stage timed."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    mint = Minter(BASE)
+    total: list[float] = []
+    with timed(total):
+        started = time.perf_counter()
+        ds = Dataset()
+        ds.parse(nq, format="nquads")
+        figures.add("parse", time.perf_counter() - started)
+        started = time.perf_counter()
+        ds = publish.canonical(ds)
+        figures.add("canonical", time.perf_counter() - started)
+        started = time.perf_counter()
+        data = publish.data_graph(ds, mint)
+        figures.add("data graph", time.perf_counter() - started)
+        report = sharded.validate(data, processes=processes)
+        if not report.conforms or report.mode != "sharded":
+            raise SystemExit(f"the synthetic graph did not validate: {report.mode} "
+                             f"{report.reason} {len(report.results)} result(s)")
+        figures.add("SHACL (sharded)", report.seconds)
+        figures.focus_nodes = report.focus_nodes
+        started = time.perf_counter()
+        with SerializeTimer() as timer:
+            result = publish.write_dumps(ds, out, mint, processes=processes)
+        figures.add("dumps", time.perf_counter() - started)
+    figures.add("build total", total[0])
+    if serial:  # the same dumps in one process: the effect of the parallel lever
+        shutil.rmtree(out / "serial", ignore_errors=True)
+        (out / "serial").mkdir()
+        started = time.perf_counter()
+        publish.write_dumps(ds, out / "serial", mint, processes=1)
+        figures.add("dumps, one process", time.perf_counter() - started)
+    for fmt, seconds in timer.seconds.items():
+        figures.dumps.setdefault(fmt, []).append(seconds)
+    figures.quads, figures.data_triples = result.quads, len(data)
+    del ds, data
+    gc.collect()
+
+
+def pyshacl_peer(nq: Path) -> float:
+    """pyshacl on the same data graph, in a fresh process; its validate() seconds."""
+    done = subprocess.run([sys.executable, "-m", "bench.bench_build", "--pyshacl-only", str(nq)],
+                          capture_output=True, text=True, check=True, cwd=ROOT)
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
+
+
+def pyshacl_only(nq: Path) -> int:
+    """(Child process) parse, take the data graph, time plain pyshacl; print JSON."""
+    ds = Dataset()
+    ds.parse(nq, format="nquads")
+    data = publish.data_graph(ds, Minter(BASE))
+    validator = Validator()
+    started = time.perf_counter()
+    report = validator.validate(data)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "conforms": report.conforms}))
+    return 0 if report.conforms else 1
+
+
+def oxigraph_peer(binary: str, nq: Path, out: Path) -> float:
+    """The oxigraph CLI: N-Quads → TriG and → N-Triples (parse + serialise in Rust)."""
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    subprocess.run([binary, "convert", "--from-file", str(nq), "--to-file",
+                    str(out / "peer.trig")], check=True, capture_output=True)
+    subprocess.run([binary, "convert", "--from-file", str(nq), "--to-file",
+                    str(out / "peer.nq")], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def peer(figures: SizeFigures, name: str, run: Callable[..., float], *args: object) -> None:
+    """Run one peer and record its seconds under ``name``."""
+    figures.add(name, run(*args))
+
+
+def seeds_row() -> tuple[int, float]:
+    """The real path on the project's seeds: load + convert + canonical; (triples, seconds)."""
+    started = time.perf_counter()
+    ds = publish.build_dataset()
+    seconds = time.perf_counter() - started
+    return len(publish.union_graph(ds)), seconds
+
+
+def report(all_figures: list[SizeFigures], runs: int, processes: int) -> str:
+    """The figures as a Markdown table (medians) with the ratios to the peers."""
+    columns = " | ".join(f"{label(f.size)} ({f.quads:,} quads)" for f in all_figures)
+    lines = [f"| stage | {columns} |", "|---|" + "---|" * len(all_figures)]
+
+    def row(name: str, text: str) -> None:
+        lines.append(f"| {name} | {text} |")
+
+    for stage in STAGES:
+        cells = []
+        for f in all_figures:
+            value = f.med(stage)
+            extra = ""
+            if stage == "SHACL (sharded)":
+                extra = f" ({f.focus_nodes:,} focus nodes, {processes} process(es))"
+                if f.times.get("pyshacl validate()"):
+                    extra += f"; {f.med('pyshacl validate()') / value:.1f}× faster than pyshacl"
+            if stage == "build total" and f.times.get("pyshacl validate()"):
+                with_pyshacl = value - f.med("SHACL (sharded)") + f.med("pyshacl validate()")
+                extra = f" (with plain pyshacl: {with_pyshacl:.1f} s)"
+            if stage == "dumps" and f.times.get("oxigraph convert → .trig, .nq"):
+                extra = f" ({value / f.med('oxigraph convert → .trig, .nq'):.0f}× oxigraph CLI"
+                if f.times.get("dumps, one process"):
+                    extra += f"; one process: {f.med('dumps, one process'):.1f} s"
+                extra += ")"
+            cells.append(f"{value:.1f} s{extra}" if value == value else "—")
+        row(stage, " | ".join(cells))
+    formats = sorted({fmt for f in all_figures for fmt in f.dumps})
+    for fmt in formats:
+        row(f"  dumps: rdflib serialize {fmt}", " | ".join(
+            f"{median(f.dumps[fmt]):.1f} s" if fmt in f.dumps else "—" for f in all_figures))
+    for peer in ("pyshacl validate()", "oxigraph convert → .trig, .nq"):
+        if any(f.times.get(peer) for f in all_figures):
+            row(f"peer: {peer}", " | ".join(
+                f"{f.med(peer):.1f} s" if f.times.get(peer) else "not measured"
+                for f in all_figures))
+    lines.append(f"\nMedians of {runs} interleaved run(s).")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_build", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100k,1M")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--processes", type=int, default=2,
+                        help="worker processes of the sharded validation")
+    parser.add_argument("--pyshacl-max", default="100k",
+                        help="largest size at which plain pyshacl is measured (1M: ~12 min)")
+    parser.add_argument("--serial-max", default="100k",
+                        help="largest size at which the dumps are also written in one process")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path("out/bench"))
+    parser.add_argument("--oxigraph", default=shutil.which("oxigraph"))
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--pyshacl-only", type=Path, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.pyshacl_only:
+        return pyshacl_only(args.pyshacl_only)
+    sizes = [size_of(s) for s in args.sizes.split(",")]
+    pyshacl_max = size_of(args.pyshacl_max) if args.pyshacl_max else 0
+    info = machine()
+    print(header(info), flush=True)
+    triples, seconds = seeds_row()
+    print(f"seeds: load + convert + canonical of {triples:,} triples in {seconds:.2f} s "
+          f"({triples / seconds:,.0f} triples/s)", flush=True)
+    sharded = ShardedValidator(IncrementalValidator())
+    results = []
+    for size in sizes:
+        nq, _ = synthetic(size, args.work, args.seed)
+        figures = SizeFigures(size=size)
+        out = args.work / f"build-{label(size)}"
+        steps = [partial(build_once, nq, out, sharded, args.processes, figures,
+                         size <= size_of(args.serial_max))]
+        if size <= pyshacl_max:
+            steps.append(partial(peer, figures, "pyshacl validate()", pyshacl_peer, nq))
+        if args.oxigraph:
+            steps.append(partial(peer, figures, "oxigraph convert → .trig, .nq", oxigraph_peer,
+                                 args.oxigraph, nq, out / "peer"))
+        for run in range(args.runs):
+            rotation = run % len(steps)
+            for step in steps[rotation:] + steps[:rotation]:
+                step()
+            print(f"{label(size)} run {run + 1}: " + ", ".join(
+                f"{k} {v[-1]:.1f} s" for k, v in figures.times.items() if v), flush=True)
+        results.append(figures)
+    end = machine()
+    print(f"\n{header(info)}; at the end: load average {end['load']}")
+    print(f"seeds (real converter): {triples:,} triples in {seconds:.2f} s\n")
+    print(report(results, args.runs, args.processes))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "load_at_end": end["load"],
+                                         "seeds": {"triples": triples, "seconds": seconds},
+                                         "sizes": [asdict(f) for f in results]}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,49 @@
+"""Smoke tests of the build and load benchmarks, so the scripts don't rot.
+
+5k lines, one run: the smallest size with data (the ontology graph alone is 2.2k lines).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from bench import bench_build, bench_load
+from rdflib import Graph
+
+
+def test_bench_build_runs_every_stage_and_writes_valid_dumps(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "figures.json"
+    assert bench_build.main(["--sizes", "5k", "--runs", "1", "--work", str(tmp_path),
+                             "--pyshacl-max", "5k", "--serial-max", "5k", "--oxigraph", "",
+                             "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())["sizes"][0]
+    for stage in [*bench_build.STAGES, "pyshacl validate()", "dumps, one process"]:
+        assert len(figures["times"][stage]) == 1 and figures["times"][stage][0] > 0, stage
+    assert figures["focus_nodes"] > 100 and figures["quads"] > 1_500
+    built = tmp_path / "build-5k"
+    assert len(Graph().parse(built / "clusterld.ttl")) == len(
+        Graph().parse(built / "clusterld.jsonld"))
+    assert (built / "serial" / "clusterld.trig").read_bytes() == (
+        built / "clusterld.trig").read_bytes()
+    table = capsys.readouterr().out
+    assert "| SHACL (sharded) |" in table and "faster than pyshacl" in table
+
+
+def test_bench_load_times_loads_and_first_answers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "figures.json"
+    oxigraph = shutil.which("oxigraph") or ""
+    assert bench_load.main(["--sizes", "5k", "--runs", "1", "--work", str(tmp_path),
+                            "--ttfa-sizes", "5k", "--rdflib-max", "5k", "--oxigraph", oxigraph,
+                            "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())["sizes"][0]
+    for stage in ("clusterld", "clusterld: bulk load", "clusterld: union graph",
+                  "clusterld reopen", "pyoxigraph bulk_load", "rdflib parse (memory)",
+                  "clusterld serve: first /sparql answer", "clusterld serve: first entity page"):
+        assert len(figures["times"][stage]) == 1 and figures["times"][stage][0] > 0, stage
+    assert figures["quads"] > 1_500
+    assert "| clusterld reopen |" in capsys.readouterr().out
