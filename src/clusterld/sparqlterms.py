@@ -1,0 +1,192 @@
+"""SPARQL text for stores that cannot bind variables: terms, VALUES blocks, default-graph updates.
+
+A remote store gets no ``substitutions=``: values are written into the query as N-Triples
+terms by :func:`nt` — the one function that turns a term into SPARQL text — inside a trailing
+``VALUES`` clause (:func:`bind_values`). Blank nodes are refused: a label in a query is a new
+variable-like node, not the store's node. :func:`default_graph_update` points an update's
+default-graph parts at the named graph that stands for clusterld's default graph on a remote
+store (Virtuoso, Neptune make their own default graph the union of all graphs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pyoxigraph as ox
+
+from clusterld.errors import InputError
+from clusterld.sparqltext import Token, tokens
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+OPERATIONS = {"INSERT", "DELETE", "WITH", "CLEAR", "DROP", "ADD", "MOVE", "COPY", "CREATE",
+              "LOAD"}
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
+            "\f": "\\f"}
+
+
+def _iri(value: str) -> str:
+    # ox.NamedNode has checked the IRI: no spaces, no <>"{}|^`\ — nothing to escape.
+    return f"<{value}>"
+
+
+def _string(value: str) -> str:
+    return '"' + "".join(_ESCAPES.get(c, c) for c in value) + '"'
+
+
+def nt(term: Any) -> str:
+    """The SPARQL (N-Triples) text of an IRI or literal term; TypeError for anything else."""
+    if isinstance(term, ox.NamedNode):
+        return _iri(ox.NamedNode(term.value).value)
+    if isinstance(term, ox.Literal):
+        text = _string(term.value)
+        if term.language:
+            return f"{text}@{term.language}"
+        datatype = term.datatype.value
+        return text if datatype == XSD_STRING else f"{text}^^{_iri(datatype)}"
+    if isinstance(term, ox.BlankNode):
+        raise TypeError("a blank node cannot be sent to a remote store (its label would be "
+                        "a new node there)")
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def values_clause(bindings: Mapping[str, Any]) -> str:
+    """``VALUES (?a ?b) { (t1 t2) }`` for one solution; empty text for no bindings."""
+    if not bindings:
+        return ""
+    names = []
+    for name in bindings:
+        variable = name.lstrip("?$")
+        ox.Variable(variable)  # raises ValueError on a bad name
+        names.append("?" + variable)
+    terms = " ".join(nt(term) for term in bindings.values())
+    return f"VALUES ({' '.join(names)}) {{ ({terms}) }}"
+
+
+def bind_values(query: str, bindings: Mapping[str, Any]) -> str:
+    """The query with its variables bound by a trailing VALUES clause (joined with the
+    WHERE solutions before projection, so the variables must be in scope, as with
+    pyoxigraph's ``substitutions``)."""
+    clause = values_clause(bindings)
+    return f"{query}\n{clause}" if clause else query
+
+
+def _matching(toks: list[Token], i: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``toks[i]``."""
+    depth = 0
+    for j in range(i, len(toks)):
+        if toks[j].kind == "punct" and toks[j].text in "{}":
+            depth += 1 if toks[j].text == "{" else -1
+            if depth == 0:
+                return j
+    return len(toks) - 1
+
+
+def _wrap_runs(text: str, toks: list[Token], start: int, end: int, graph: str,
+               edits: list[tuple[int, int, str]]) -> None:
+    """Wrap the triples of a quad block ``toks[start] … toks[end]`` ({ … }) that sit outside
+    any GRAPH block into ``GRAPH graph { … }``."""
+    runs: list[tuple[int, int]] = []
+    i, run = start + 1, None
+    while i < end:
+        tok = toks[i]
+        if tok.kind == "word" and tok.upper == "GRAPH":
+            if run is not None:
+                runs.append(run)
+                run = None
+            j = i + 1
+            while j < end and not (toks[j].kind == "punct" and toks[j].text == "{"):
+                j += 1
+            i = _matching(toks, j) + 1
+            continue
+        stop = tok.start + len(tok.text)
+        run = (tok.start, stop) if run is None else (run[0], stop)
+        i += 1
+    if run is not None:
+        runs.append(run)
+    edits += [(a, b, f"GRAPH {graph} {{ {text[a:b]} }}") for a, b in runs]
+
+
+def default_graph_update(update: str, graph: str, graphs: Iterable[str] = ()) -> str:
+    """The update with the store's default graph replaced by the named graph ``graph``.
+
+    Triples outside ``GRAPH`` in ``INSERT DATA``/``DELETE DATA``/``DELETE WHERE`` blocks and
+    in the templates of an operation without ``WITH`` are wrapped in ``GRAPH graph``; an
+    ``INSERT``/``DELETE … WHERE`` without ``WITH`` or ``USING`` gets ``WITH graph``;
+    ``DEFAULT`` in graph management operations becomes the graph, and ``ALL``/``NAMED`` the
+    list ``graphs`` (so a shared store's other graphs are never touched).
+    """
+    target = nt(ox.NamedNode(graph))
+    toks = list(tokens(update))
+    edits: list[tuple[int, int, str]] = []
+    i, op_start, op_words = 0, -1, set()
+    modify_templates: list[tuple[int, int]] = []
+    while i <= len(toks):
+        tok = toks[i] if i < len(toks) else None
+        if tok is None or (tok.kind == "punct" and tok.text == ";"):
+            if "MODIFY" in op_words and "WITH" not in op_words:
+                for a, b in modify_templates:
+                    _wrap_runs(update, toks, a, b, target, edits)
+                if "USING" not in op_words and op_start >= 0:
+                    edits.append((toks[op_start].start, toks[op_start].start,
+                                  f"WITH {target} "))
+            op_start, op_words, modify_templates = -1, set(), []
+            i += 1
+            continue
+        upper = tok.upper if tok.kind == "word" else ""
+        if op_start < 0 and upper in OPERATIONS:
+            op_start = i  # after the prologue (BASE, PREFIX)
+        if upper in ("WITH", "USING"):
+            op_words.add(upper)
+        if upper in ("CLEAR", "DROP", "ADD", "MOVE", "COPY", "CREATE", "LOAD"):
+            op_words.add("MANAGE")
+        if "MANAGE" in op_words and upper in ("DEFAULT", "ALL", "NAMED"):
+            if upper == "DEFAULT":
+                verb = toks[op_start].upper
+                edits.append((tok.start, tok.start + len(tok.text),
+                              f"GRAPH {target}" if verb in ("CLEAR", "DROP") else target))
+            else:
+                verb, silent = toks[op_start].upper, "SILENT " if "SILENT" in {
+                    t.upper for t in toks[op_start:i]} else ""
+                names = ([graph] if upper == "ALL" else []) + list(graphs)
+                parts = [f"{verb} {silent}GRAPH {nt(ox.NamedNode(g))}" for g in names]
+                edits.append((toks[op_start].start, tok.start + len(tok.text),
+                              " ; ".join(parts) or "INSERT DATA {}"))
+        if tok.kind == "punct" and tok.text == "{":
+            end = _matching(toks, i)
+            before = [t.upper for t in toks[max(op_start, 0, i - 2):i] if t.kind == "word"]
+            if before[-1:] == ["DATA"] or before[-2:] == ["DELETE", "WHERE"]:
+                _wrap_runs(update, toks, i, end, target, edits)
+            elif before[-1:] in (["INSERT"], ["DELETE"]):
+                op_words.add("MODIFY")
+                modify_templates.append((i, end))
+            i = end + 1
+            continue
+        i += 1
+    text = update
+    for a, b, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        text = text[:a] + new + text[b:]
+    return text
+
+
+def check_update(update: str) -> None:
+    """Raise SyntaxError (pyoxigraph's, with line and column) if the update does not parse."""
+    try:
+        ox.Store().update(update)  # an empty in-memory store: parses, then does nothing much
+    except SyntaxError:
+        raise
+    except (OSError, ValueError, RuntimeError):
+        pass  # e.g. COPY from a graph this empty store lacks: the syntax was fine
+
+
+def check_query(query: str, base_iri: str | None = None) -> None:
+    """Raise SyntaxError if the query does not parse (evaluation is lazy: nothing runs)."""
+    ox.Store().query(query, base_iri=base_iri)
+
+
+def refuse_blank(terms: Iterable[Any]) -> None:
+    """InputError if a term is a blank node (a remote store cannot be asked about one)."""
+    for term in terms:
+        if isinstance(term, ox.BlankNode):
+            raise InputError("blank nodes cannot be looked up in a remote store")
