@@ -106,10 +106,12 @@ def seeds_find(source: str, text: str) -> None:
 def _register_optional() -> None:
     """Commands that live beside the web layer and the linker."""
     from clusterld.link import link_command
+    from clusterld.remotecli import load_command
     from clusterld.web.cli import serve_command
 
     cli.add_command(serve_command, "serve")
     cli.add_command(link_command, "link")
+    cli.add_command(load_command, "load")
 
 
 _register_optional()

@@ -140,6 +140,14 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
         else:
             self._rebuild_union()
 
+    @classmethod
+    def from_config(cls, url: str, config: Any, limits: Limits) -> RemoteKnowledgeGraph:
+        """Open the store at ``url`` with the app config's ``CLUSTERLD_STORE_*`` options."""
+        given = {k: config.get(v) for k, v in ENV.items()}
+        store = RemoteStore(endpoints_from(url, **given),
+                            timeout=max(60.0, 2 * limits.query_timeout))
+        return cls(store, base=config.get("CLUSTERLD_BASE"), limits=limits)
+
     def _hidden(self) -> list[ox.NamedNode]:
         return [g for g in self.store.named_graphs() if g.value.startswith(HIDDEN_PREFIX)]
 

@@ -57,7 +57,7 @@ def init_app(app: Flask) -> KnowledgeGraph:
         if isinstance(store, str) and store.startswith(("http://", "https://")):
             from clusterld.remotekg import RemoteKnowledgeGraph
 
-            kg = RemoteKnowledgeGraph(store, base=app.config["CLUSTERLD_BASE"], limits=limits)
+            kg = RemoteKnowledgeGraph.from_config(store, app.config, limits)
         else:
             kg = KnowledgeGraph(Path(store) if store else None,
                                 base=app.config["CLUSTERLD_BASE"], limits=limits)

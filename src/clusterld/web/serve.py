@@ -46,23 +46,29 @@ def prepare(files: list[Path] | None, build_dir: Path, base: str | None,
 
 
 def serve(files: list[Path] | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          store_path: Path = Path("var/store"), build_dir: Path = Path("out"),
+          store_path: Path | str = Path("var/store"), build_dir: Path = Path("out"),
           base: str | None = None, query_timeout: float = 10.0, max_rows: int = 10_000,
           workers: int = 2, threads: int = 8, cache_mb: int = 64,
-          log: Callable[[str], None] = _log) -> None:
-    """Load the data and serve it until interrupted."""
+          log: Callable[[str], None] = _log, remote: dict[str, str | None] | None = None
+          ) -> None:
+    """Load the data and serve it until interrupted (a remote store (``store_path`` an
+    http(s) URL) is served as it is unless ``files`` are given)."""
     import waitress
 
+    from clusterld.remotecli import remote_config
     from clusterld.web import create_app
 
-    sources = prepare(files, build_dir, base, log)
+    remote_store = str(store_path).startswith(("http://", "https://"))
+    sources = [] if remote_store and not files else prepare(files, build_dir, base, log)
     config = {"CLUSTERLD_STORE": str(store_path), "CLUSTERLD_BUILD_DIR": str(build_dir),
               "CLUSTERLD_LOAD": [str(f) for f in sources],
               "CLUSTERLD_QUERY_TIMEOUT": query_timeout, "CLUSTERLD_MAX_ROWS": max_rows,
               "CLUSTERLD_WORKERS": workers, "CLUSTERLD_RESPONSE_CACHE_MB": cache_mb}
+    config.update(remote_config(remote or {}))
     if base:
         config["CLUSTERLD_BASE"] = base
-    log(f"clusterld serve: loading {', '.join(str(s) for s in sources)} into {store_path}")
+    if sources:
+        log(f"clusterld serve: loading {', '.join(str(s) for s in sources)} into {store_path}")
     app = create_app(config)
     kg = app.extensions["clusterld"]
     kg.pool.start()
