@@ -240,7 +240,9 @@ class RemoteStore:
         form = [("query", text), *self._dataset(default_graph, named_graphs)]
         response = self._send(self.endpoints.query, form)
         answer = self._parse(response, response.content)
-        return answer if not hasattr(answer, "__next__") else list(answer)
+        if isinstance(answer, ox.QuerySolutions | ox.QueryBoolean):
+            return answer
+        return list(answer)  # CONSTRUCT / DESCRIBE triples
 
     def stream(self, query: str, form: list[tuple[str, str]], seconds: float,
                consume: Any) -> Any:
