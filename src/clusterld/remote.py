@@ -30,6 +30,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
+from clusterld import sparqltext
 from clusterld.errors import InputError
 from clusterld.sparqlterms import bind_values, check_update, default_graph_update, nt
 from clusterld.workers import WorkerFailed
@@ -39,7 +40,8 @@ VIRTUOSO_SYSTEM = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
                    "http://localuriqaserver/", "http://www.w3.org/2002/07/owl#",
                    "http://localhost:8890/")
 RESULTS_XML = "application/sparql-results+xml"
-ACCEPT = f"{RESULTS_XML}, application/n-triples;q=0.9, text/turtle;q=0.8"
+ACCEPT = RESULTS_XML
+ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9"  # Virtuoso: 406 for a mixed list
 CHUNK = 20_000  # quads parsed and sent at a time (per graph: one Graph Store POST)
 UPDATE_CHUNK = 1_000  # triples per INSERT DATA when there is no Graph Store endpoint
 _BNODE = re.compile(rb"<bnode>nodeID://")  # Virtuoso's blank node labels are not N-Triples
@@ -140,6 +142,12 @@ class _Body(io.RawIOBase):
         return size
 
 
+def accept_for(query: str) -> str:
+    """The Accept header for the query's answer: RDF for CONSTRUCT/DESCRIBE, else results."""
+    form = sparqltext.query_form(query)
+    return ACCEPT_GRAPH if form in ("CONSTRUCT", "DESCRIBE") else ACCEPT
+
+
 def _media_type(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
@@ -183,6 +191,8 @@ class RemoteStore:
         if response.is_redirect:
             raise StoreUnavailable(f"the store at {response.url} redirects; give its "
                                    "final URL")
+        if "exceeds the limit" in text:  # Virtuoso's estimate of the time a query needs
+            raise StoreTimeout(text)
         if response.status_code == 400:
             raise InputError(text or "the store refused the request", source="store")
         raise StoreUnavailable(f"the store at {response.url} answered "
@@ -238,7 +248,7 @@ class RemoteStore:
         """Run a query; the answer fully read (for trusted, bounded queries)."""
         text = self._text(query, substitutions, base_iri)
         form = [("query", text), *self._dataset(default_graph, named_graphs)]
-        response = self._send(self.endpoints.query, form)
+        response = self._send(self.endpoints.query, form, accept=accept_for(query))
         answer = self._parse(response, response.content)
         if isinstance(answer, ox.QuerySolutions | ox.QueryBoolean):
             return answer
@@ -250,7 +260,7 @@ class RemoteStore:
         within ``seconds`` (else :class:`StoreTimeout`)."""
         deadline = time.monotonic() + seconds
         response = self._send(self.endpoints.query, [("query", query), *form],
-                              timeout=seconds, stream=True)
+                              accept=accept_for(query), timeout=seconds, stream=True)
         try:
             body = io.BufferedReader(_Body(response.iter_bytes(), deadline))
             return consume(self._parse(response, body))
