@@ -1,0 +1,56 @@
+"""``clusterld load --store URL`` and ``clusterld serve --store URL`` on Oxigraph's server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+
+from clusterld.cli import cli
+from clusterld.remotekg import RemoteKnowledgeGraph
+from tests.remote.conftest import server
+
+MINI = Path(__file__).parent.parent / "fixtures" / "mini.trig"
+
+
+def test_load_then_serve_from_a_remote_store(servers, monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    url = server(servers, "oxigraph").url
+    runner = CliRunner()
+    result = runner.invoke(cli, ["load", "--store", url, "--replace", str(MINI)])
+    assert result.exit_code == 0, result.output
+    assert "141 triples in 4 graphs" in result.output
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
+    broken = runner.invoke(cli, ["load", "--store", url, str(bad)], standalone_mode=False)
+    assert broken.exception is not None and getattr(broken.exception, "line", None) == 1
+
+    checked: list[bool] = []
+
+    def fake_serve(app: Any, **options: Any) -> None:  # runs while the store is open
+        kg = app.extensions["clusterld"]
+        assert isinstance(kg, RemoteKnowledgeGraph) and kg.stats()["triples"] == 141
+        client = app.test_client()
+        r = client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) "
+                                                         "{ ?s ?p ?o }"},
+                       headers={"Accept": "application/sparql-results+json"})
+        assert json.loads(r.data)["results"]["bindings"][0]["n"]["value"] == "141"
+        name = "https://w3id.org/clusterld/graph/meta"
+        got = client.get("/graph-store", query_string={"graph": name},
+                         headers={"Accept": "text/turtle"})
+        expected = Dataset().parse(MINI, format="trig").graph(URIRef(name))
+        assert isomorphic(Graph().parse(data=got.data, format="turtle"), expected)
+        assert client.post("/sparql", data={"update": "CLEAR ALL"}).status_code in (401, 403)
+        assert kg.stats()["triples"] == 141
+        checked.append(True)
+
+    monkeypatch.setattr("waitress.serve", fake_serve)
+    result = runner.invoke(cli, ["serve", "--store", url, "--port", "0",
+                                 "--build-dir", str(tmp_path / "none")])
+    assert result.exit_code == 0, result.output
+    assert checked == [True]
