@@ -14,11 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.remote.servers import start_oxigraph, start_virtuoso
+
 from clusterld.remote import RemoteStore, endpoints_for
 from clusterld.remotekg import RemoteKnowledgeGraph
 from clusterld.store import KnowledgeGraph, Limits
 from clusterld.web import create_app
-from tests.remote.servers import start_oxigraph, start_virtuoso
 
 
 def main(dumps: list[Path], requests: int = 300) -> None:

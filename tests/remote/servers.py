@@ -101,6 +101,7 @@ def start_oxigraph(folder: Path) -> Server:
     if binary is None:
         raise FileNotFoundError("the oxigraph server CLI is not installed (pip install oxigraph)")
     port = free_port()
+    folder.mkdir(parents=True, exist_ok=True)
     log = folder / "oxigraph.log"
     with log.open("wb") as out:
         process = subprocess.Popen([binary, "serve", "--location", str(folder / "data"),
