@@ -288,6 +288,10 @@ class RemoteStore:
         g = nt(self._name(graph_name)) if graph_name is not None else "?g"
         rows = self.query(f"SELECT * WHERE {{ GRAPH {g} {{ {s} {p} {o} }} }}",
                           default_graph=[], named_graphs=None)
+        return self._quads(rows, subject, predicate, obj, graph_name)
+
+    def _quads(self, rows: Any, subject: Any = None, predicate: Any = None, obj: Any = None,
+               graph_name: Any = None) -> list[ox.Quad]:
         out = []
         for row in rows:
             name = graph_name if graph_name is not None else row["g"]
@@ -299,6 +303,15 @@ class RemoteStore:
             out.append(ox.Quad(subject or row["s"], predicate or row["p"],
                                obj if obj is not None else row["o"], name))
         return out
+
+    def quads_of_subjects(self, subjects: list[ox.NamedNode]) -> list[ox.Quad]:
+        """Every quad (all graphs) whose subject is one of ``subjects``, in one request."""
+        if not subjects:
+            return []
+        values = " ".join(nt(s) for s in subjects)
+        rows = self.query(f"SELECT * WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}",
+                          default_graph=[], named_graphs=None)
+        return self._quads(rows)
 
     def named_graphs(self) -> list[ox.NamedNode]:
         """clusterld's named graphs in the store (cached until the next write)."""

@@ -11,6 +11,7 @@ the hidden union graph is rebuilt by one SPARQL Update inside the store.
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 import threading
@@ -116,6 +117,42 @@ class RemotePool:
             return "error", exc.reason
 
 
+class SubjectCache:
+    """Pattern lookups for one data document, in few requests: the first lookup of a subject
+    fetches all its quads, and the IRIs a lookup returns (objects of a subject's quads,
+    subjects of an open pattern) are fetched together, ahead of the lookups that follow
+    (labels of neighbours, provenance). Answers are exactly the store's: a subject's quads
+    are all there or not cached."""
+
+    BATCH = 100
+    AHEAD = 1_000  # IRIs fetched ahead per lookup, at most (a hub's links are not all needed)
+
+    def __init__(self, store: RemoteStore) -> None:
+        self.store = store
+        self.quads: dict[ox.NamedNode, list[ox.Quad]] = {}
+
+    def fetch(self, subjects: Iterable[Any], most: int | None = None) -> None:
+        missing = list(dict.fromkeys(s for s in subjects if isinstance(s, ox.NamedNode)
+                                     and s not in self.quads))[:most]
+        for start in range(0, len(missing), self.BATCH):
+            batch = missing[start:start + self.BATCH]
+            for s in batch:
+                self.quads[s] = []
+            for q in self.store.quads_of_subjects(batch):
+                self.quads[q.subject].append(q)
+
+    def quads_for_pattern(self, s: Any, p: Any, o: Any, g: Any = None) -> list[ox.Quad]:
+        if not isinstance(s, ox.NamedNode):
+            found = self.store.quads_for_pattern(s, p, o, g)
+            self.fetch((q.subject for q in found), self.AHEAD)
+            return found
+        self.fetch([s])
+        found = [q for q in self.quads[s] if (p is None or q.predicate == p)
+                 and (o is None or q.object == o) and (g is None or q.graph_name == g)]
+        self.fetch((q.object for q in found), self.AHEAD)
+        return found
+
+
 class RemoteKnowledgeGraph(KnowledgeGraph):
     """A :class:`KnowledgeGraph` publishing from a remote SPARQL 1.1 store."""
 
@@ -147,6 +184,12 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
         store = RemoteStore(endpoints_from(url, **given),
                             timeout=max(60.0, 2 * limits.query_timeout))
         return cls(store, base=config.get("CLUSTERLD_BASE"), limits=limits)
+
+    def describe(self, iri: str, *, graphs: bool = False) -> Any:
+        """As the embedded backend's, with the lookups batched (:class:`SubjectCache`)."""
+        view = copy.copy(self)  # this request's view: the same graph, its own lookup cache
+        view.store = SubjectCache(self.store)  # type: ignore[assignment]
+        return KnowledgeGraph.describe(view, iri, graphs=graphs)
 
     def _hidden(self) -> list[ox.NamedNode]:
         return [g for g in self.store.named_graphs() if g.value.startswith(HIDDEN_PREFIX)]

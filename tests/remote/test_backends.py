@@ -8,6 +8,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -83,8 +84,9 @@ def _rows(body: bytes) -> Counter:
     names = doc["head"]["vars"]
     for b in doc["results"]["bindings"]:
         for term in b.values():
-            if term.get("datatype") in INTEGERS:
-                term["datatype"] = XSD + "integer"
+            if "datatype" in term:
+                term["datatype"], term["value"] = _canon_literal(term["datatype"],
+                                                                 term["value"])
     return Counter(tuple(json.dumps(b.get(n), sort_keys=True) for n in names)
                    for b in doc["results"]["bindings"])
 
@@ -106,12 +108,35 @@ INTEGERS = {XSD + t for t in ("nonNegativeInteger", "positiveInteger", "int", "l
                               "short", "byte", "unsignedInt", "unsignedLong")}
 
 
+def _canon_literal(datatype: str, text: str) -> tuple[str, str]:
+    """Integer-derived types as xsd:integer; decimals by value (Virtuoso writes "1" for
+    "1.0")."""
+    if datatype in INTEGERS:
+        return XSD + "integer", text
+    if datatype == XSD + "decimal":
+        value = Decimal(text).normalize()
+        return datatype, format(value, "f")
+    return datatype, text
+
+
 def _canon(graph: Graph) -> Graph:
     out = Graph()
     for s, p, o in graph:
-        if isinstance(o, Literal) and o.datatype is not None and str(o.datatype) in INTEGERS:
-            o = Literal(str(o), datatype=URIRef(XSD + "integer"))
+        if isinstance(o, Literal) and o.datatype is not None:
+            datatype, text = _canon_literal(str(o.datatype), str(o))
+            o = Literal(text, datatype=URIRef(datatype))
         out.add((s, p, o))
+    return out
+
+
+def _canon_quads(quads: list) -> Counter:
+    """Quads as comparable text, literals canonical as in :func:`_canon`."""
+    out: Counter = Counter()
+    for q in quads:
+        o = q.object
+        if hasattr(o, "datatype") and not o.language:
+            o = "^^".join(reversed(_canon_literal(o.datatype.value, o.value)))
+        out[(str(q.subject), str(q.predicate), str(o), str(q.graph_name))] += 1
     return out
 
 
@@ -262,8 +287,9 @@ def test_dereferencing_and_data_documents(pair: tuple[Flask, Flask], entity: str
         docs.append(_graph(data.data, "turtle"))
     assert len(docs[0]) > 5 and isomorphic(docs[0], docs[1])
     iri = "https://w3id.org/clusterld/" + entity
-    emb, rem = (a.extensions["clusterld"].describe(iri, graphs=True).quads for a in pair)
-    assert len(emb) == len(rem) and {q.subject for q in emb} == {q.subject for q in rem}
+    emb, rem = (_canon_quads(a.extensions["clusterld"].describe(iri, graphs=True).quads)
+                for a in pair)
+    assert emb == rem and len(emb) > 5
 
 
 def test_pages_and_listings(pair: tuple[Flask, Flask]) -> None:
