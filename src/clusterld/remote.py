@@ -32,7 +32,13 @@ import pyoxigraph as ox
 
 from clusterld import sparqltext
 from clusterld.errors import InputError
-from clusterld.sparqlterms import bind_values, check_update, default_graph_update, nt
+from clusterld.sparqlterms import (
+    bind_values,
+    check_update,
+    default_graph_update,
+    nt,
+    refuse_store_extensions,
+)
 from clusterld.workers import WorkerFailed
 
 DEFAULT_GRAPH = "urn:x-clusterld:default"
@@ -346,6 +352,7 @@ class RemoteStore:
     def update(self, update: str, *, base_iri: str | None = None) -> None:
         """Run an update whose default graph is clusterld's (SyntaxError as pyoxigraph's)."""
         check_update(update)
+        refuse_store_extensions(update)
         text = default_graph_update(update, self.default.value,
                                     [g.value for g in self.named_graphs()])
         self._write(f"BASE {nt(ox.NamedNode(base_iri))}\n{text}" if base_iri else text)

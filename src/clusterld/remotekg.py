@@ -33,7 +33,7 @@ from clusterld.remote import (
     endpoints_for,
     load_path,
 )
-from clusterld.sparqlterms import check_query, nt
+from clusterld.sparqlterms import check_query, nt, refuse_store_extensions
 from clusterld.store import KnowledgeGraph, Limits, _parse_error
 from clusterld.workers import QueryTask, QueryTimeout
 
@@ -93,6 +93,7 @@ class RemotePool:
             check_query(task.query, task.base_iri)
         except SyntaxError as exc:
             return "syntax", str(exc.args[0]) if exc.args else str(exc)
+        refuse_store_extensions(task.query)  # before anything reaches the store
         form = sparqltext.query_form(task.query) or "SELECT"
         kind = {"ASK": "ask", "SELECT": "select"}.get(form, "graph")
         media_type = task.formats.get(kind)

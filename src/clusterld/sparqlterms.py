@@ -170,6 +170,21 @@ def default_graph_update(update: str, graph: str, graphs: Iterable[str] = ()) ->
     return text
 
 
+STORE_EXTENSIONS = ("bif:", "sql:")  # Virtuoso's built-in and SQL functions (file access, …)
+
+
+def refuse_store_extensions(text: str) -> None:
+    """InputError if the query or update names a store's own function namespace (Virtuoso
+    runs ``bif:``/``sql:`` IRIs as built-in procedures, some of which read files or URLs)."""
+    for tok in tokens(text):
+        value = tok.text[1:-1] if tok.kind == "iri" else tok.text if tok.kind == "name" else ""
+        if value.lower().startswith(STORE_EXTENSIONS):
+            line = text.count("\n", 0, tok.start) + 1
+            column = tok.start - (text.rfind("\n", 0, tok.start) + 1) + 1
+            raise InputError(f"{value.split(':')[0]}: functions of the store are not allowed",
+                             line=line, column=column)
+
+
 def check_update(update: str) -> None:
     """Raise SyntaxError (pyoxigraph's, with line and column) if the update does not parse."""
     try:
@@ -182,7 +197,12 @@ def check_update(update: str) -> None:
 
 def check_query(query: str, base_iri: str | None = None) -> None:
     """Raise SyntaxError if the query does not parse (evaluation is lazy: nothing runs)."""
-    ox.Store().query(query, base_iri=base_iri)
+    try:
+        ox.Store().query(query, base_iri=base_iri)
+    except SyntaxError:
+        raise
+    except (OSError, ValueError, RuntimeError):
+        pass  # e.g. a function pyoxigraph lacks: the syntax was fine, the store decides
 
 
 def refuse_blank(terms: Iterable[Any]) -> None:

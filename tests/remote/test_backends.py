@@ -262,6 +262,14 @@ def test_endpoint_limits_and_errors(pair: tuple[Flask, Flask]) -> None:
     assert counts[0] == counts[1]
 
 
+def test_store_functions_refused(pair: tuple[Flask, Flask]) -> None:
+    """Virtuoso would run bif: IRIs as its built-in procedures (files, URLs): refused."""
+    query = 'PREFIX b: <bif:> SELECT (b:file_to_string("/etc/passwd") AS ?x) {}'
+    r = pair[1].test_client().get("/sparql", query_string={"query": query})
+    assert r.status_code == 400 and json.loads(r.data)["line"] == 1
+    assert b"root:" not in r.data
+
+
 def test_query_timeout(pair: tuple[Flask, Flask]) -> None:
     kg = pair[1].extensions["clusterld"]
     heavy = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "

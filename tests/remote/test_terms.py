@@ -7,7 +7,13 @@ import pytest
 
 from clusterld.errors import InputError
 from clusterld.remote import endpoints_for
-from clusterld.sparqlterms import bind_values, default_graph_update, nt, values_clause
+from clusterld.sparqlterms import (
+    bind_values,
+    default_graph_update,
+    nt,
+    refuse_store_extensions,
+    values_clause,
+)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 D = "urn:x-clusterld:default"
@@ -119,3 +125,19 @@ def test_endpoints_derived_per_server() -> None:
     for bad in ("ftp://h/sparql", "var/store", "http://"):
         with pytest.raises(InputError):
             endpoints_for(bad)
+
+
+@pytest.mark.parametrize("text", [
+    'PREFIX b: <bif:> SELECT (b:file_to_string("/etc/passwd") AS ?x) {}',
+    'SELECT (<bif:sprintf>("%d", 1) AS ?x) {}',
+    'SELECT (<SQL:anything>() AS ?x) {}',
+    'PREFIX s: <sql:>\nINSERT { <urn:a> <urn:b> ?x } WHERE { BIND(s:f() AS ?x) }',
+])
+def test_store_functions_are_refused(text: str) -> None:
+    with pytest.raises(InputError) as info:
+        refuse_store_extensions(text)
+    assert info.value.line is not None and info.value.column is not None
+
+
+def test_store_function_names_in_strings_are_fine() -> None:
+    refuse_store_extensions('SELECT * { ?s ?p "bif:file_to_string" . ?s <urn:x:bif:y> ?o }')
