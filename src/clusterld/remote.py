@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from clusterld import sparqltext
 from clusterld.errors import InputError
 from clusterld.sparqlterms import (
+    bind_filter,
     bind_values,
     check_update,
     default_graph_update,
@@ -154,6 +155,19 @@ def accept_for(query: str) -> str:
     return ACCEPT_GRAPH if form in ("CONSTRUCT", "DESCRIBE") else ACCEPT
 
 
+def _boolean(answer: Any) -> ox.QueryBoolean:
+    """An ASK answer as a boolean: Virtuoso writes a false one as a SELECT result with no
+    row (and may write a true one as a row of ``__ASK_RETVAL`` = 1)."""
+    if isinstance(answer, ox.QueryBoolean):
+        return answer
+    rows = list(answer)
+    value = bool(rows) and all(
+        t is None or not isinstance(t, ox.Literal) or t.value not in ("0", "false")
+        for t in (rows[0][v] for v in answer.variables))
+    return ox.parse_query_results('{"head":{},"boolean":%s}' % ("true" if value else "false"),
+                                  ox.QueryResultsFormat.JSON)
+
+
 def _media_type(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
@@ -221,13 +235,15 @@ class RemoteStore:
         self._check(response)
         return response
 
-    def _parse(self, response: httpx.Response, body: IO[bytes] | bytes) -> Any:
+    def _parse(self, response: httpx.Response, body: IO[bytes] | bytes,
+               ask: bool = False) -> Any:
         media_type = _media_type(response)
         try:
             if media_type == RESULTS_XML:
                 if isinstance(body, bytes):
                     body = _BNODE.sub(b"<bnode>", body)
-                return ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+                answer = ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+                return _boolean(answer) if ask else answer
             if media_type in _RDF_TYPES:
                 quads = ox.parse(body, format=_RDF_TYPES[media_type])
                 return (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
@@ -255,7 +271,8 @@ class RemoteStore:
         text = self._text(query, substitutions, base_iri)
         form = [("query", text), *self._dataset(default_graph, named_graphs)]
         response = self._send(self.endpoints.query, form, accept=accept_for(query))
-        answer = self._parse(response, response.content)
+        answer = self._parse(response, response.content,
+                             sparqltext.query_form(query) == "ASK")
         if isinstance(answer, ox.QuerySolutions | ox.QueryBoolean):
             return answer
         return list(answer)  # CONSTRUCT / DESCRIBE triples
@@ -269,7 +286,7 @@ class RemoteStore:
                               accept=accept_for(query), timeout=seconds, stream=True)
         try:
             body = io.BufferedReader(_Body(response.iter_bytes(), deadline))
-            return consume(self._parse(response, body))
+            return consume(self._parse(response, body, sparqltext.query_form(query) == "ASK"))
         except httpx.TimeoutException:
             raise StoreTimeout(f"no answer from the store within {seconds:g} s") from None
         except httpx.HTTPError as exc:
@@ -280,7 +297,8 @@ class RemoteStore:
     def _text(self, query: str, substitutions: Any, base_iri: str | None) -> str:
         bindings = {v.value if isinstance(v, ox.Variable) else str(v): t
                     for v, t in (substitutions or {}).items()}
-        text = bind_values(query, bindings)
+        bind = bind_filter if self.endpoints.flavour == "virtuoso" else bind_values
+        text = bind(query, bindings)
         return f"BASE {nt(ox.NamedNode(base_iri))}\n{text}" if base_iri else text
 
     def quads_for_pattern(self, subject: Any, predicate: Any, obj: Any,

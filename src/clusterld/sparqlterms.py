@@ -64,12 +64,72 @@ def values_clause(bindings: Mapping[str, Any]) -> str:
     return f"VALUES ({' '.join(names)}) {{ ({terms}) }}"
 
 
+def _where_group(toks: list[Token]) -> tuple[int, int] | None:
+    """Token indexes of the ``{`` and ``}`` of the query's WHERE group: the last top-level
+    group that is not a VALUES block (a CONSTRUCT template comes before it)."""
+    found, i, values = None, 0, False
+    while i < len(toks):
+        tok = toks[i]
+        if tok.kind == "word" and tok.upper == "VALUES":
+            values = True
+        elif tok.kind == "punct" and tok.text == "{":
+            end = _matching(toks, i)
+            if not values:
+                found = (i, end)
+            values, i = False, end
+        i += 1
+    return found
+
+
 def bind_values(query: str, bindings: Mapping[str, Any]) -> str:
-    """The query with its variables bound by a trailing VALUES clause (joined with the
-    WHERE solutions before projection, so the variables must be in scope, as with
-    pyoxigraph's ``substitutions``)."""
+    """The query with its variables bound by a VALUES block joined with its WHERE group:
+    ``WHERE { { group } VALUES (?v) { (term) } }`` — before grouping and projection, as
+    pyoxigraph's ``substitutions`` bind them (a BIND of the variable in the group stays
+    legal: it is in the inner group). Some stores (Virtuoso) refuse a VALUES clause after
+    ASK, and mishandle one after the query, hence the inner group."""
     clause = values_clause(bindings)
-    return f"{query}\n{clause}" if clause else query
+    if not clause:
+        return query
+    where = _where_group(list(tokens(query)))
+    if where is None:
+        raise ValueError("no WHERE group to bind values in")
+    toks = list(tokens(query))
+    start, end = toks[where[0]].start, toks[where[1]].start
+    return f"{query[:start + 1]} {{ {query[start + 1:end]} }} {clause} {query[end:]}"
+
+
+def _equals(variable: str, term: Any) -> str:
+    """A FILTER condition: ``?variable`` is ``term`` (compared by lexical form, language and
+    datatype, not by value: "01"^^xsd:int is not "1"^^xsd:int)."""
+    if isinstance(term, ox.NamedNode):
+        return f"sameTerm({variable}, {nt(term)})"
+    if not isinstance(term, ox.Literal):
+        nt(term)  # raises TypeError
+    if term.language or term.datatype.value == XSD_STRING:
+        # RDFterm-equal for strings: a different language (or none) is not equal. (No
+        # LANG(): Virtuoso fails on it for a BIND result.)
+        return f"({variable} = {nt(term)})"
+    return (f"(isLiteral({variable}) && STR({variable}) = {_string(term.value)} && "
+            f"DATATYPE({variable}) = {nt(term.datatype)})")
+
+
+def bind_filter(query: str, bindings: Mapping[str, Any]) -> str:
+    """The query with its variables bound by a FILTER at the end of its WHERE group — for
+    stores whose VALUES is unreliable (Virtuoso 7.2 crashes on VALUES joined with a group
+    that has BIND). Each bound variable must occur in the WHERE group."""
+    if not bindings:
+        return query
+    conditions = []
+    for name, term in bindings.items():
+        variable = name.lstrip("?$")
+        ox.Variable(variable)
+        conditions.append(_equals("?" + variable, term))
+    toks = list(tokens(query))
+    where = _where_group(toks)
+    if where is None:
+        raise ValueError("no WHERE group to bind values in")
+    end = toks[where[1]].start
+    return f"{query[:end]} FILTER({' && '.join(conditions)}) {query[end:]}"
 
 
 def _matching(toks: list[Token], i: int) -> int:

@@ -8,6 +8,7 @@ import pytest
 from clusterld.errors import InputError
 from clusterld.remote import endpoints_for
 from clusterld.sparqlterms import (
+    bind_filter,
     bind_values,
     default_graph_update,
     nt,
@@ -141,3 +142,51 @@ def test_store_functions_are_refused(text: str) -> None:
 
 def test_store_function_names_in_strings_are_fine() -> None:
     refuse_store_extensions('SELECT * { ?s ?p "bif:file_to_string" . ?s <urn:x:bif:y> ?o }')
+
+
+def test_values_bind_in_every_query_form() -> None:
+    store = ox.Store()
+    a, p, b = ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:b")
+    store.extend([ox.Quad(a, p, ox.Literal("2014-05-01")), ox.Quad(b, p, ox.Literal("2020"))])
+    bound = {"s": a}
+    assert bool(store.query(bind_values("ASK { ?s ?p ?o }", bound)))
+    assert not bool(store.query(bind_values("ASK { ?s ?p ?o }", {"s": ox.NamedNode("urn:c")})))
+    built = list(store.query(bind_values(
+        "CONSTRUCT { ?s <urn:q> ?o } WHERE { ?s ?p ?o } LIMIT 5", bound)))
+    assert [t.subject for t in built] == [a]
+    # a BIND of a bound variable stays legal, and filters like a substitution
+    year = "SELECT * WHERE { ?s ?p ?d BIND(SUBSTR(STR(?d), 1, 4) AS ?y) } ORDER BY ?s"
+    rows = list(store.query(bind_values(year, {"y": ox.Literal("2014")})))
+    assert [r["s"] for r in rows] == [a]
+    # aggregates see only the bound solutions (binding happens before grouping)
+    count = "SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s"
+    rows = list(store.query(bind_values(count, bound)))
+    assert [(r["s"], r["n"].value) for r in rows] == [(a, "1")]
+    # a VALUES block of the query itself is not taken for the WHERE group
+    text = "SELECT * WHERE { ?s ?p ?o } VALUES ?o { \"2020\" }"
+    assert [r["s"] for r in store.query(bind_values(text, {"s": b}))] == [b]
+    with pytest.raises(ValueError):
+        bind_values("SELECT ?x", {"x": a})
+
+
+@pytest.mark.parametrize("term", TERMS, ids=range(len(TERMS)))
+def test_filter_binding_matches_exactly_the_term(term: ox.Literal | ox.NamedNode) -> None:
+    store = ox.Store()
+    s, p = ox.NamedNode("urn:s"), ox.NamedNode("urn:p")
+    others = [ox.Literal("42"), ox.Literal("42", datatype=ox.NamedNode(XSD + "int")),
+              ox.Literal("Tunis", language="en"), ox.NamedNode("urn:x:other")]
+    store.extend([ox.Quad(s, p, o) for o in [term, *others]])
+    rows = list(store.query(bind_filter("SELECT ?o WHERE { ?s ?p ?o }", {"o": term})))
+    assert [r["o"] for r in rows] == [term]
+
+
+def test_filter_binding_after_bind() -> None:
+    store = ox.Store()
+    a, b, p = ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:p")
+    store.extend([ox.Quad(a, p, ox.Literal("2014-05-01")), ox.Quad(b, p, ox.Literal("2020"))])
+    text = "SELECT * WHERE { ?s ?p ?d BIND(SUBSTR(STR(?d), 1, 4) AS ?y) } ORDER BY ?s"
+    rows = list(store.query(bind_filter(text, {"y": ox.Literal("2014"), "p": p})))
+    assert [r["s"] for r in rows] == [a]
+    assert bind_filter(text, {}) == text
+    with pytest.raises(TypeError):
+        bind_filter(text, {"y": ox.BlankNode()})

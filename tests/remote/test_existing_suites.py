@@ -1,0 +1,71 @@
+"""Existing tests of the store API, the endpoint, linked data and the Graph Store Protocol,
+run again on each remote store: their ``kg``/``app``/``rw_app`` fixtures are replaced here
+by remote-backed ones (the apps open the store from ``CLUSTERLD_STORE`` = the store's URL
+and load tests/fixtures/mini.trig into it, as ``clusterld serve --store URL FILE`` does).
+
+Left out, with the reason: tests of the embedded machinery itself (worker processes,
+checkpoints, on-disk directories, read-only RocksDB), which a remote store does not have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from clusterld.store import KnowledgeGraph
+from tests.conftest import MINI, TOKEN, make_app
+from tests.remote.conftest import REMOTE, open_kg, server
+from tests.test_store import (  # noqa: F401 - collected here again
+    test_class_counts,
+    test_describe_keeps_graphs_on_request,
+    test_instances_filters_and_paging,
+    test_label_languages,
+    test_substitutions_bind_values,
+    test_union_view_is_a_set,
+)
+from tests.web.test_gsp import (  # noqa: F401
+    test_bad_payloads,
+    test_put_post_get_delete,
+    test_read_is_public,
+    test_writes_need_token,
+)
+
+
+@pytest.fixture(scope="module", params=REMOTE)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def kg(backend: str, servers, tmp_path_factory: pytest.TempPathFactory
+       ) -> Iterator[KnowledgeGraph]:
+    graph = open_kg(backend, servers, tmp_path_factory.mktemp("kg"))
+    graph.load([MINI], replace=True)
+    yield graph
+    graph.close()
+
+
+def _remote_app(backend: str, servers, folder: Path, **config: object) -> Flask:
+    srv = server(servers, backend)
+    settings: dict[str, object] = {"CLUSTERLD_STORE": srv.url}
+    if srv.user:
+        settings.update(CLUSTERLD_STORE_USER=srv.user, CLUSTERLD_STORE_PASSWORD=srv.password)
+    settings.update(config)
+    return make_app(folder, **settings)
+
+
+@pytest.fixture
+def app(backend: str, servers, tmp_path: Path, kg: KnowledgeGraph) -> Iterator[Flask]:
+    app = _remote_app(backend, servers, tmp_path)
+    yield app
+    app.extensions["clusterld"].close()
+
+
+@pytest.fixture
+def rw_app(backend: str, servers, tmp_path: Path, kg: KnowledgeGraph) -> Iterator[Flask]:
+    app = _remote_app(backend, servers, tmp_path / "rw", CLUSTERLD_TOKEN=TOKEN)
+    yield app
+    app.extensions["clusterld"].close()
