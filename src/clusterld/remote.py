@@ -337,6 +337,10 @@ class RemoteStore:
                           default_graph=[], named_graphs=None)
         return self._quads(rows)
 
+    def __iter__(self) -> Iterator[ox.Quad]:
+        """Every quad of every graph (as ``pyoxigraph.Store`` iterates)."""
+        return iter(self.quads_for_pattern(None, None, None, None))
+
     def named_graphs(self) -> list[ox.NamedNode]:
         """clusterld's named graphs in the store (cached until the next write)."""
         with self._lock:

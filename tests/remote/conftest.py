@@ -59,10 +59,11 @@ def remote_store(srv: Server) -> RemoteStore:
 
 
 def open_kg(backend: str, servers: dict[str, Server | str], folder: Path,
-            limits: Limits | None = None) -> KnowledgeGraph:
+            limits: Limits | None = None, base: str | None = None) -> KnowledgeGraph:
     """An empty-or-not knowledge graph on ``backend`` (remote stores are shared: load with
     ``replace=True``)."""
     limits = limits or Limits(query_timeout=5.0, workers=1)
     if backend == "embedded":
-        return KnowledgeGraph(folder / "store", limits=limits)
-    return RemoteKnowledgeGraph(remote_store(server(servers, backend)), limits=limits)
+        return KnowledgeGraph(folder / "store", limits=limits, base=base)
+    return RemoteKnowledgeGraph(remote_store(server(servers, backend)), limits=limits,
+                                base=base)

@@ -32,6 +32,46 @@ from tests.web.test_gsp import (  # noqa: F401
     test_read_is_public,
     test_writes_need_token,
 )
+from tests.web.test_ld import (  # noqa: F401
+    test_concept_dereferences,
+    test_data_document,
+    test_data_document_etag,
+    test_data_without_extension_negotiates,
+    test_entity_iri_303,
+    test_hostile_paths,
+    test_ontology,
+    test_page_redirect_keeps_language,
+    test_shapes,
+    test_struct_node_dereferences,
+    test_unknown_iri_404_in_negotiated_format,
+)
+from tests.web.test_sparql import (  # noqa: F401
+    test_ask,
+    test_bad_timeout_parameter,
+    test_construct_formats,
+    test_cors_and_caching,
+    test_dataset_parameters,
+    test_describe,
+    test_format_parameter_overrides_accept,
+    test_from_clause,
+    test_get_select_json,
+    test_graph_sees_named_graphs_not_the_union_copy,
+    test_gzip,
+    test_load_refused_even_for_maintainer,
+    test_post_form_and_direct,
+    test_protocol_errors,
+    test_select_formats,
+    test_select_not_acceptable_names_formats,
+    test_service_description,
+    test_service_refused,
+    test_service_word_in_strings_and_iris_is_fine,
+    test_syntax_error_has_line_and_column,
+    test_token_constant_is_not_leaked,
+    test_union_counts_are_set_counts,
+    test_update_needs_token,
+    test_update_syntax_error,
+    test_update_with_token_is_visible_to_queries,
+)
 
 
 @pytest.fixture(scope="module", params=REMOTE)
@@ -69,3 +109,4 @@ def rw_app(backend: str, servers, tmp_path: Path, kg: KnowledgeGraph) -> Iterato
     app = _remote_app(backend, servers, tmp_path / "rw", CLUSTERLD_TOKEN=TOKEN)
     yield app
     app.extensions["clusterld"].close()
+
