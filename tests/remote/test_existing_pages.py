@@ -72,4 +72,5 @@ VIRTUOSO_DEVIATES = {
 def _known_deviations(request: pytest.FixtureRequest, backend: str) -> None:
     reason = VIRTUOSO_DEVIATES.get(request.node.originalname)
     if backend == "virtuoso" and reason:
-        request.node.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+        request.node.add_marker(pytest.mark.xfail(reason=reason + " (not every run)",
+                                                  strict=False))
