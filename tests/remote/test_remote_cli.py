@@ -54,3 +54,12 @@ def test_load_then_serve_from_a_remote_store(servers, monkeypatch: pytest.Monkey
                                  "--build-dir", str(tmp_path / "none")])
     assert result.exit_code == 0, result.output
     assert checked == [True]
+
+
+def test_load_into_an_embedded_store(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    result = CliRunner().invoke(cli, ["load", "--store", str(store), str(MINI)])
+    assert result.exit_code == 0, result.output
+    assert "141 triples in 4 graphs" in result.output
+    missing = CliRunner().invoke(cli, ["load", "--store", str(store), str(tmp_path / "no.nq")])
+    assert missing.exit_code == 2  # click: the file does not exist
