@@ -31,7 +31,7 @@ import httpx
 import pyoxigraph as ox
 
 from clusterld import sparqltext
-from clusterld.errors import InputError
+from clusterld.errors import ClusterldError, InputError
 from clusterld.sparqlterms import (
     bind_filter,
     bind_values,
@@ -58,12 +58,13 @@ _RDF_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES,
               "application/n-quads": ox.RdfFormat.N_QUADS}
 
 
-class StoreUnavailable(WorkerFailed):
-    """The remote store could not be reached or failed (answered as 503)."""
+class StoreUnavailable(WorkerFailed, ClusterldError):
+    """The remote store could not be reached or failed (HTTP 503; CLI exit code 3)."""
 
 
-class StoreTimeout(Exception):
-    """The remote store did not answer within the time given."""
+class StoreTimeout(StoreUnavailable):
+    """The remote store did not answer within the time given (a public query's becomes
+    :class:`~clusterld.workers.QueryTimeout`)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class _Body(io.RawIOBase):
     def _fill(self) -> None:
         while not self.buffer and not self.done:
             if self.deadline is not None and time.monotonic() > self.deadline:
-                raise StoreTimeout
+                raise StoreTimeout("the store's answer did not come within the time limit")
             chunk = next(self.chunks, None)
             if chunk is None:
                 self.done, data, self.tail = True, self.tail, b""

@@ -63,3 +63,32 @@ def test_load_into_an_embedded_store(tmp_path: Path) -> None:
     assert "141 triples in 4 graphs" in result.output
     missing = CliRunner().invoke(cli, ["load", "--store", str(store), str(tmp_path / "no.nq")])
     assert missing.exit_code == 2  # click: the file does not exist
+
+
+def test_unreachable_store_is_a_clear_error(tmp_path: Path) -> None:
+    """Down at start: the CLI says so (exit 3); down later: 503 answers, not 500s."""
+    from tests.remote.servers import free_port, oxigraph_binary, start_oxigraph
+
+    dead = f"http://127.0.0.1:{free_port()}/query"
+    result = CliRunner().invoke(cli, ["load", "--store", dead, str(MINI)],
+                                standalone_mode=False)
+    assert result.exception is not None and "cannot reach the store" in str(result.exception)
+    assert getattr(result.exception, "exit_code", None) == 3
+    if oxigraph_binary() is None:
+        pytest.skip("no oxigraph server")
+    srv = start_oxigraph(tmp_path / "ox")
+    try:
+        from clusterld.web import create_app
+
+        app = create_app({"TESTING": True, "CLUSTERLD_STORE": srv.url,
+                          "CLUSTERLD_LOAD": [str(MINI)], "CLUSTERLD_RESPONSE_CACHE_MB": 0})
+        client = app.test_client()
+        assert client.get("/id/cluster/ce3m", headers={"Accept": "text/turtle"}
+                          ).status_code == 303
+    finally:
+        srv.stop()
+    for path in ("/sparql?query=ASK%7B%7D", "/data/cluster/ce3m.ttl", "/page/cluster/ce3m"):
+        r = client.get(path, headers={"Accept": "application/json"})
+        assert r.status_code == 503, (path, r.status_code)
+        assert "cannot reach the store" in json.loads(r.data)["message"]
+    app.extensions["clusterld"].close()
