@@ -15,6 +15,7 @@ import copy
 import os
 import secrets
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,10 @@ from clusterld.sparqlterms import check_query, nt, refuse_store_extensions
 from clusterld.store import KnowledgeGraph, Limits, _parse_error
 from clusterld.workers import QueryTask, QueryTimeout
 
+UNION = ox.NamedNode(HIDDEN_PREFIX + "remote")  # the public union, one name for all processes
+STAMP = ox.NamedNode(HIDDEN_PREFIX + "stamp")  # graph of the version stamp
+VERSION = ox.NamedNode("urn:x-clusterld:version")
+SYNC_SECONDS = 1.0
 ENV = {"update": "CLUSTERLD_STORE_UPDATE", "gsp": "CLUSTERLD_STORE_GSP",
        "user": "CLUSTERLD_STORE_USER", "password": "CLUSTERLD_STORE_PASSWORD"}
 
@@ -161,6 +166,7 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
                  limits: Limits | None = None, read_only: bool = False) -> None:
         # Not KnowledgeGraph.__init__: no directory, no checkpoints, no worker processes.
         self.store = RemoteStore(endpoints_from(store)) if isinstance(store, str) else store
+        self.store.ignore = (*self.store.ignore, STAMP.value)  # bookkeeping, not data
         self._tmp = None
         self.path = Path(".")  # unused: nothing is kept on this machine
         self.base = normalise_base(base)
@@ -169,12 +175,11 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
         self.pool = RemotePool(self)  # type: ignore[assignment]
         self._write_lock = threading.RLock()
         self.instance = secrets.token_hex(4)
-        self._union = ox.NamedNode(HIDDEN_PREFIX + "none")
+        self._union = UNION
         self._named: list[ox.NamedNode] = []
-        hidden = self._hidden()
-        if len(hidden) == 1 or read_only:
-            self._union = hidden[0] if hidden else self._union
-            self._refresh_names()
+        self._stamp, self._checked = "", 0.0
+        if UNION in self.store.named_graphs() or read_only:
+            self._sync(force=True)
         else:
             self._rebuild_union()
 
@@ -188,12 +193,10 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
 
     def describe(self, iri: str, *, graphs: bool = False) -> Any:
         """As the embedded backend's, with the lookups batched (:class:`SubjectCache`)."""
+        self._sync()
         view = copy.copy(self)  # this request's view: the same graph, its own lookup cache
         view.store = SubjectCache(self.store)  # type: ignore[assignment]
         return KnowledgeGraph.describe(view, iri, graphs=graphs)
-
-    def _hidden(self) -> list[ox.NamedNode]:
-        return [g for g in self.store.named_graphs() if g.value.startswith(HIDDEN_PREFIX)]
 
     def close(self) -> None:
         """Close the connections to the store (its data stays)."""
@@ -203,18 +206,60 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
         self.pool.publish()
 
     def _rebuild_union(self) -> None:
-        """Copy the set union of clusterld's graphs into a new hidden graph, in the store."""
+        """Rewrite the union graph and the version stamp, in one update request (so other
+        clusterld processes on the same store never see it half done)."""
         with self._write_lock:
-            old = self._hidden()
-            union = ox.NamedNode(HIDDEN_PREFIX + secrets.token_hex(6))
             graphs = [self.store.default] + [g for g in self.store.named_graphs()
                                              if not g.value.startswith(HIDDEN_PREFIX)]
             values = " ".join(nt(g) for g in graphs)
-            drops = "".join(f" ;\nDROP SILENT GRAPH {nt(g)}" for g in old)
-            self.store._write(f"INSERT {{ GRAPH {nt(union)} {{ ?s ?p ?o }} }} WHERE {{ "
-                              f"VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}{drops}")
-            self._union = union
+            stamp = secrets.token_hex(8)
+            self.store._write(
+                f"DROP SILENT GRAPH {nt(UNION)} ;\n"
+                f"INSERT {{ GRAPH {nt(UNION)} {{ ?s ?p ?o }} }} WHERE {{ "
+                f"VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} ;\n"
+                f"DROP SILENT GRAPH {nt(STAMP)} ;\n"
+                f"INSERT DATA {{ GRAPH {nt(STAMP)} {{ {nt(STAMP)} {nt(VERSION)} "
+                f"{nt(ox.Literal(stamp))} }} }}")
+            self._stamp, self._checked = stamp, time.monotonic()
             self._refresh_names()
+
+    def _sync(self, force: bool = False) -> None:
+        """Follow writes by other clusterld processes on the same store: read the version
+        stamp (at most once per :data:`SYNC_SECONDS`) and, when it changed, the graph list."""
+        now = time.monotonic()
+        if not force and now - self._checked < SYNC_SECONDS:
+            return
+        rows = list(self.store.query(f"SELECT ?v WHERE {{ GRAPH {nt(STAMP)} {{ ?s ?p ?v }} }}",
+                                     default_graph=[]))
+        stamp = rows[0]["v"].value if rows else ""
+        self._checked = now
+        if stamp != self._stamp:
+            with self._write_lock:
+                self.store._changed()
+                self._stamp = stamp
+                self._refresh_names()
+                self.pool.publish()
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the data may have changed, here or by another process."""
+        self._sync()
+        return f"{self._stamp}.{self.pool.generation}"
+
+    def query(self, sparql: str, *, substitutions: Any = None) -> Any:
+        """As the embedded backend's (see :meth:`KnowledgeGraph.query`)."""
+        self._sync()
+        return super().query(sparql, substitutions=substitutions)
+
+    def run_query(self, sparql: str, formats: Any, **options: Any) -> Any:
+        """As the embedded backend's (see :meth:`KnowledgeGraph.run_query`)."""
+        self._sync()
+        return super().run_query(sparql, formats, **options)
+
+    def graph_names(self) -> list[str]:
+        """Named graphs, sorted (as of the store's last write)."""
+        self._sync()
+        return super().graph_names()
 
     def load(self, files: Iterable[Path], *, replace: bool = False) -> None:
         """Load RDF files into the store (with ``replace``, clusterld's graphs are dropped

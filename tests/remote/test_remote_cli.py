@@ -92,3 +92,34 @@ def test_unreachable_store_is_a_clear_error(tmp_path: Path) -> None:
         assert r.status_code == 503, (path, r.status_code)
         assert "cannot reach the store" in json.loads(r.data)["message"]
     app.extensions["clusterld"].close()
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "virtuoso"])
+def test_two_servers_on_one_store_follow_each_other(servers, backend: str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scale-out: clusterld processes on one store see each other's writes (and their
+    response caches are invalidated by the store's version stamp)."""
+    import clusterld.remotekg
+    from tests.remote.conftest import open_kg
+
+    first = open_kg(backend, servers, tmp_path)
+    first.load([MINI], replace=True)
+    second = open_kg(backend, servers, tmp_path)
+    version = second.version
+    monkeypatch.setattr(clusterld.remotekg, "SYNC_SECONDS", 0.0)
+    first.load_data(b"<urn:x:a> <urn:x:b> <urn:x:c> .", "text/turtle", graph="urn:x:new")
+    assert second.version != version
+    assert "urn:x:new" in second.graph_names()
+    ask = "ASK { GRAPH <urn:x:new> { <urn:x:a> <urn:x:b> <urn:x:c> } }"
+    assert json.loads(second.run_query(ask, {"ask": "application/sparql-results+json"}).body
+                      )["boolean"] is True
+    assert second.stats()["triples"] == 142
+    monkeypatch.setattr(clusterld.remotekg, "SYNC_SECONDS", 3600.0)
+    second.drop_graph("urn:x:new")
+    assert "urn:x:new" not in second.graph_names()  # its own writes need no polling
+    assert first.stats()["triples"] == 141  # the data is the store's: seen at once
+    assert "urn:x:new" in first.graph_names()  # the graph list: at the next poll
+    monkeypatch.setattr(clusterld.remotekg, "SYNC_SECONDS", 0.0)
+    assert "urn:x:new" not in first.graph_names()
+    first.close()
+    second.close()
