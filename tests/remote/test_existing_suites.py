@@ -97,16 +97,20 @@ def _remote_app(backend: str, servers, folder: Path, **config: object) -> Flask:
     return make_app(folder, **settings)
 
 
-@pytest.fixture
-def app(backend: str, servers, tmp_path: Path, kg: KnowledgeGraph) -> Iterator[Flask]:
-    app = _remote_app(backend, servers, tmp_path)
+@pytest.fixture(scope="module")
+def app(backend: str, servers, tmp_path_factory: pytest.TempPathFactory,
+        kg: KnowledgeGraph) -> Iterator[Flask]:
+    app = _remote_app(backend, servers, tmp_path_factory.mktemp("app"))
     yield app
     app.extensions["clusterld"].close()
 
 
 @pytest.fixture
-def rw_app(backend: str, servers, tmp_path: Path, kg: KnowledgeGraph) -> Iterator[Flask]:
-    app = _remote_app(backend, servers, tmp_path / "rw", CLUSTERLD_TOKEN=TOKEN)
-    yield app
-    app.extensions["clusterld"].close()
+def rw_app(backend: str, servers, tmp_path: Path, app: Flask) -> Iterator[Flask]:
+    """A writable app on the same store; the store is reloaded after the test, for the
+    read-only ``app`` of the module."""
+    rw = _remote_app(backend, servers, tmp_path / "rw", CLUSTERLD_TOKEN=TOKEN)
+    yield rw
+    rw.extensions["clusterld"].load([MINI], replace=True)
+    rw.extensions["clusterld"].close()
 
