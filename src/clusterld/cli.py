@@ -109,11 +109,13 @@ def _register_optional() -> None:
     """Commands that live beside the web layer and the linker."""
     from clusterld.contribcli import contributions_command
     from clusterld.link import link_command
+    from clusterld.remotecli import load_command
     from clusterld.web.cli import serve_command
 
     cli.add_command(serve_command, "serve")
     cli.add_command(link_command, "link")
     cli.add_command(contributions_command, "contributions")
+    cli.add_command(load_command, "load")
 
 
 _register_optional()

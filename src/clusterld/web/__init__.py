@@ -19,7 +19,7 @@ from clusterld.schema import DEFAULT_BASE
 from clusterld.store import KnowledgeGraph, Limits
 
 DEFAULTS: dict[str, Any] = {
-    "CLUSTERLD_STORE": "var/store",  # on-disk store directory
+    "CLUSTERLD_STORE": "var/store",  # on-disk store directory, or a remote store's URL
     "CLUSTERLD_BASE": DEFAULT_BASE,
     "CLUSTERLD_BUILD_DIR": "out",  # where the dumps are (``clusterld build --out``)
     "CLUSTERLD_LOAD": [],  # RDF files loaded into the store at start (replacing it)
@@ -58,8 +58,13 @@ def init_app(app: Flask) -> KnowledgeGraph:
                         workers=int(app.config["CLUSTERLD_WORKERS"]),
                         worker_memory_mb=int(app.config["CLUSTERLD_WORKER_MEMORY_MB"]))
         store = app.config.get("CLUSTERLD_STORE")
-        kg = KnowledgeGraph(Path(store) if store else None, base=app.config["CLUSTERLD_BASE"],
-                            limits=limits)
+        if isinstance(store, str) and store.startswith(("http://", "https://")):
+            from clusterld.remotekg import RemoteKnowledgeGraph
+
+            kg = RemoteKnowledgeGraph.from_config(store, app.config, limits)
+        else:
+            kg = KnowledgeGraph(Path(store) if store else None,
+                                base=app.config["CLUSTERLD_BASE"], limits=limits)
         files = [Path(f) for f in app.config.get("CLUSTERLD_LOAD") or []]
         if files:
             kg.load(files, replace=True)

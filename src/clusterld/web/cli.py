@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from clusterld.remotecli import remote_options
 from clusterld.web.serve import DEFAULT_HOST, DEFAULT_PORT
 
 
@@ -13,8 +14,10 @@ from clusterld.web.serve import DEFAULT_HOST, DEFAULT_PORT
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
-@click.option("--store", "store", type=click.Path(path_type=Path), default=Path("var/store"),
-              show_default=True, help="Directory of the on-disk store.")
+@click.option("--store", "store", default="var/store", show_default=True,
+              help="Directory of the on-disk store, or the SPARQL query URL of a remote store "
+                   "(http://…; see --store-update).")
+@remote_options
 @click.option("--build-dir", type=click.Path(path_type=Path), default=Path("out"),
               show_default=True, help="Where the dumps are built and served from.")
 @click.option("--base", envvar="CLUSTERLD_BASE", default=None,
@@ -37,7 +40,8 @@ from clusterld.web.serve import DEFAULT_HOST, DEFAULT_PORT
                    "query worker.")
 def serve_command(files: tuple[Path, ...], host: str, port: int, store: Path, build_dir: Path,
                   base: str | None, query_timeout: float, max_rows: int, workers: int,
-                  threads: int, cache_mb: int, server: str, inprocess_lookups: bool) -> None:
+                  threads: int, cache_mb: int, server: str, inprocess_lookups: bool,
+                  **remote: str | None) -> None:
     """Serve the knowledge graph (or the RDF FILES given) as linked data and SPARQL.
 
     Writes (SPARQL Update, Graph Store PUT/POST/DELETE) need the bearer token set in the
@@ -48,4 +52,4 @@ def serve_command(files: tuple[Path, ...], host: str, port: int, store: Path, bu
     serve(list(files) or None, host=host, port=port, store_path=store, build_dir=build_dir,
           base=base, query_timeout=query_timeout, max_rows=max_rows, workers=workers,
           threads=threads, cache_mb=cache_mb, server=server,
-          inprocess_lookups=inprocess_lookups)
+          inprocess_lookups=inprocess_lookups, remote=remote)

@@ -51,25 +51,32 @@ def prepare(files: list[Path] | None, build_dir: Path, base: str | None,
 
 
 def serve(files: list[Path] | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          store_path: Path = Path("var/store"), build_dir: Path = Path("out"),
+          store_path: Path | str = Path("var/store"), build_dir: Path = Path("out"),
           base: str | None = None, query_timeout: float = 10.0, max_rows: int = 10_000,
           workers: int = 2, threads: int = 8, cache_mb: int = 64, server: str = "auto",
-          inprocess_lookups: bool = True, log: Callable[[str], None] = _log) -> None:
+          inprocess_lookups: bool = True, log: Callable[[str], None] = _log,
+          remote: dict[str, str | None] | None = None) -> None:
     """Load the data and serve it until interrupted.
 
     ``server`` is ``granian`` (Rust HTTP server, ~2.5× waitress's requests per second on
-    this app), ``waitress``, or ``auto``: granian when it is installed.
+    this app), ``waitress``, or ``auto``: granian when it is installed. A remote store
+    (``store_path`` an http(s) URL) is served as it is unless ``files`` are given.
     """
-    sources = prepare(files, build_dir, base, log)
+    from clusterld.remotecli import remote_config
+
+    remote_store = str(store_path).startswith(("http://", "https://"))
+    sources = [] if remote_store and not files else prepare(files, build_dir, base, log)
     config = {"CLUSTERLD_STORE": str(store_path), "CLUSTERLD_BUILD_DIR": str(build_dir),
               "CLUSTERLD_LOAD": [str(f) for f in sources],
               "CLUSTERLD_QUERY_TIMEOUT": query_timeout, "CLUSTERLD_MAX_ROWS": max_rows,
               "CLUSTERLD_WORKERS": workers, "CLUSTERLD_RESPONSE_CACHE_MB": cache_mb}
+    config.update(remote_config(remote or {}))
     if base:
         config["CLUSTERLD_BASE"] = base
     if server == "auto":
         server = "granian" if importlib.util.find_spec("granian") else "waitress"
-    log(f"clusterld serve: loading {', '.join(str(s) for s in sources)} into {store_path}")
+    if sources:
+        log(f"clusterld serve: loading {', '.join(str(s) for s in sources)} into {store_path}")
     if server == "granian":
         _serve_granian(config, host, port, threads, inprocess_lookups, log)
     elif server == "waitress":
@@ -129,35 +136,45 @@ def _serve_granian(config: dict[str, Any], host: str, port: int, threads: int,
     # Load in a fresh interpreter, not here: granian forks this process, and a child forked
     # after RocksDB started its background threads would wait forever for them (a write
     # hangs at its first flush). The worker then finds the store up to date.
-    failure = multiprocessing.get_context("spawn").Queue()
-    loader = multiprocessing.get_context("spawn").Process(
-        target=_load, args=(config, failure), name="clusterld-load")
-    loader.start()
-    loader.join()
-    if loader.exitcode != 0:
-        code, message = (failure.get() if not failure.empty()
-                         else (3, f"loading stopped (exit code {loader.exitcode})"))
-        error = ClusterldError(message)
-        error.exit_code = code  # the loader's error, with its exit code (2: bad input)
-        raise error
+    if config["CLUSTERLD_LOAD"]:
+        failure = multiprocessing.get_context("spawn").Queue()
+        loader = multiprocessing.get_context("spawn").Process(
+            target=_load, args=(config, failure), name="clusterld-load")
+        loader.start()
+        loader.join()
+        if loader.exitcode != 0:
+            code, message = (failure.get() if not failure.empty()
+                             else (3, f"loading stopped (exit code {loader.exitcode})"))
+            error = ClusterldError(message)
+            error.exit_code = code  # the loader's error, with its exit code (2: bad input)
+            raise error
     log(f"clusterld serve: granian on http://{host}:{port}/ (SPARQL at /sparql)")
     server = Granian("clusterld", address=host, port=port, interface=Interfaces.WSGI,
                      workers=1, blocking_threads=max(1, min(threads, 2 * cpu_count() + 1)),
                      log_access=False)
-    store = Path(config["CLUSTERLD_STORE"])
+    store = str(config["CLUSTERLD_STORE"])
     try:
         server.serve(target_loader=lambda _target: _named(_app(config, inprocess_lookups, log)))
     finally:  # the worker process exits without running cleanups: its checkpoints go here
-        shutil.rmtree(store.with_name(store.name + ".snapshots"), ignore_errors=True)
+        if not store.startswith(("http://", "https://")):
+            local = Path(store)
+            shutil.rmtree(local.with_name(local.name + ".snapshots"), ignore_errors=True)
 
 
 def _load(config: dict[str, Any], failure: Any) -> None:
     """Load the configured files into the store (in a process of its own)."""
-    from clusterld.store import KnowledgeGraph
+    from clusterld.store import KnowledgeGraph, Limits
 
+    store = str(config["CLUSTERLD_STORE"])
     try:
-        with KnowledgeGraph(Path(config["CLUSTERLD_STORE"]),
-                            base=config.get("CLUSTERLD_BASE")) as kg:
+        if store.startswith(("http://", "https://")):
+            from clusterld.remotekg import RemoteKnowledgeGraph
+
+            kg: KnowledgeGraph = RemoteKnowledgeGraph.from_config(store, config,
+                                                                  Limits(workers=1))
+        else:
+            kg = KnowledgeGraph(Path(store), base=config.get("CLUSTERLD_BASE"))
+        with kg:
             kg.load([Path(f) for f in config["CLUSTERLD_LOAD"]], replace=True)
     except ClusterldError as exc:
         failure.put((exc.exit_code, str(exc)))
