@@ -33,8 +33,8 @@ import pyoxigraph as ox
 from clusterld import sparqltext
 from clusterld.errors import ClusterldError, InputError
 from clusterld.sparqlterms import (
-    bind_filter,
     bind_values,
+    bind_values_or_filter,
     check_update,
     default_graph_update,
     nt,
@@ -298,7 +298,8 @@ class RemoteStore:
     def _text(self, query: str, substitutions: Any, base_iri: str | None) -> str:
         bindings = {v.value if isinstance(v, ox.Variable) else str(v): t
                     for v, t in (substitutions or {}).items()}
-        bind = bind_filter if self.endpoints.flavour == "virtuoso" else bind_values
+        bind = (bind_values_or_filter if self.endpoints.flavour == "virtuoso"
+                else bind_values)
         text = bind(query, bindings)
         return f"BASE {nt(ox.NamedNode(base_iri))}\n{text}" if base_iri else text
 

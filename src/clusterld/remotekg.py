@@ -162,15 +162,20 @@ class SubjectCache:
 class RemoteKnowledgeGraph(KnowledgeGraph):
     """A :class:`KnowledgeGraph` publishing from a remote SPARQL 1.1 store."""
 
+    local_lookups = False  # every query goes to the store, under the client-side deadline
+
     def __init__(self, store: RemoteStore | str, *, base: str | None = None,
                  limits: Limits | None = None, read_only: bool = False) -> None:
         # Not KnowledgeGraph.__init__: no directory, no checkpoints, no worker processes.
         self.store = RemoteStore(endpoints_from(store)) if isinstance(store, str) else store
         self.store.ignore = (*self.store.ignore, STAMP.value)  # bookkeeping, not data
         self._tmp = None
-        self.path = Path(".")  # unused: nothing is kept on this machine
+        # nothing of the graph is kept on this machine; beside this path (var/) go the local
+        # stores that are not the graph's, like the pending contributions (var/contributions)
+        self.path = Path("var") / "store"
         self.base = normalise_base(base)
         self.limits = limits or Limits()
+        self.inprocess = 0
         self.read_only = read_only
         self.pool = RemotePool(self)  # type: ignore[assignment]
         self._write_lock = threading.RLock()

@@ -1,7 +1,7 @@
 """SPARQL text for stores that cannot bind variables: terms, VALUES blocks, default-graph updates.
 
 A remote store gets no ``substitutions=``: values are written into the query as N-Triples
-terms by :func:`nt` — the one function that turns a term into SPARQL text — inside a trailing
+terms by :func:`nt` — the one function that turns a term into SPARQL text — inside a
 ``VALUES`` clause (:func:`bind_values`). Blank nodes are refused: a label in a query is a new
 variable-like node, not the store's node. :func:`default_graph_update` points an update's
 default-graph parts at the named graph that stands for clusterld's default graph on a remote
@@ -82,20 +82,42 @@ def _where_group(toks: list[Token]) -> tuple[int, int] | None:
 
 
 def bind_values(query: str, bindings: Mapping[str, Any]) -> str:
-    """The query with its variables bound by a VALUES block joined with its WHERE group:
-    ``WHERE { { group } VALUES (?v) { (term) } }`` — before grouping and projection, as
-    pyoxigraph's ``substitutions`` bind them (a BIND of the variable in the group stays
-    legal: it is in the inner group). Some stores (Virtuoso) refuse a VALUES clause after
-    ASK, and mishandle one after the query, hence the inner group."""
+    """The query with its variables bound by a VALUES block, as pyoxigraph's
+    ``substitutions`` bind them (before filters, grouping and projection).
+
+    The block opens the WHERE group — ``WHERE { VALUES (?v) { (term) } group }`` — so the
+    group's FILTERs (and OPTIONALs' filters) see the values. When a bound variable is the
+    target of a BIND (``BIND(… AS ?v)``, illegal once ``?v`` is in scope) the group is wrapped
+    instead: ``WHERE { { group } VALUES … }``, a join that filters like a substitution. (Some
+    stores (Virtuoso) refuse a VALUES clause after ASK and mishandle one after the query,
+    hence VALUES inside the WHERE group.)"""
     clause = values_clause(bindings)
     if not clause:
         return query
-    where = _where_group(list(tokens(query)))
+    toks = list(tokens(query))
+    where = _where_group(toks)
     if where is None:
         raise ValueError("no WHERE group to bind values in")
-    toks = list(tokens(query))
     start, end = toks[where[0]].start, toks[where[1]].start
-    return f"{query[:start + 1]} {{ {query[start + 1:end]} }} {clause} {query[end:]}"
+    if _bind_targets(toks) & {"?" + name.lstrip("?$") for name in bindings}:
+        return f"{query[:start + 1]} {{ {query[start + 1:end]} }} {clause} {query[end:]}"
+    return f"{query[:start + 1]} {clause} {query[start + 1:]}"
+
+
+def bind_values_or_filter(query: str, bindings: Mapping[str, Any]) -> str:
+    """For stores whose VALUES breaks beside a BIND (Virtuoso 7.2 crashes on VALUES joined
+    with a group that has BIND): :func:`bind_values` unless the query has a BIND, else
+    :func:`bind_filter`."""
+    if any(tok.kind == "word" and tok.upper == "BIND" for tok in tokens(query)):
+        return bind_filter(query, bindings)
+    return bind_values(query, bindings)
+
+
+def _bind_targets(toks: list[Token]) -> set[str]:
+    """Variables named after ``AS`` (BIND and projection expressions), as ``?name``."""
+    return {"?" + toks[i + 1].text.lstrip("?$") for i in range(len(toks) - 1)
+            if toks[i].kind == "word" and toks[i].upper == "AS"
+            and toks[i + 1].text[:1] in "?$"}
 
 
 def _equals(variable: str, term: Any) -> str:

@@ -110,6 +110,8 @@ class KnowledgeGraph(EntityViews):
     default graph. ``path=None`` makes a throw-away store in a temporary directory (tests).
     """
 
+    local_lookups = True  # bounded lookups may run in this process (see run_query)
+
     def __init__(self, path: Path | str | None = None, *, base: str | None = None,
                  limits: Limits | None = None, read_only: bool = False) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="clusterld-store-") if path is None else None
@@ -307,7 +309,8 @@ class KnowledgeGraph(EntityViews):
         line and column; SERVICE refused), :class:`QueryTimeout`, :class:`PoolBusy`.
         """
         rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
-        if (default_graphs is None and named_graphs is None and self.limits.inprocess_lookups
+        if (default_graphs is None and named_graphs is None and self.local_lookups
+                and self.limits.inprocess_lookups
                 and bounded_lookup(sparql)):
             # one lazy index scan stopped at the row cap: no worker round trip needed
             task = QueryTask(query=sparql, formats=dict(formats), base_iri=base_iri,

@@ -50,7 +50,8 @@ def test_load_then_serve_from_a_remote_store(servers, monkeypatch: pytest.Monkey
         checked.append(True)
 
     monkeypatch.setattr("waitress.serve", fake_serve)
-    result = runner.invoke(cli, ["serve", "--store", url, "--port", "0",
+    monkeypatch.chdir(tmp_path)  # the pending contributions go to ./var/contributions
+    result = runner.invoke(cli, ["serve", "--store", url, "--port", "0", "--server", "waitress",
                                  "--build-dir", str(tmp_path / "none")])
     assert result.exit_code == 0, result.output
     assert checked == [True]

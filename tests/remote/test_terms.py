@@ -10,6 +10,7 @@ from clusterld.remote import endpoints_for
 from clusterld.sparqlterms import (
     bind_filter,
     bind_values,
+    bind_values_or_filter,
     default_graph_update,
     nt,
     refuse_store_extensions,
@@ -69,9 +70,10 @@ def test_injection_through_a_value_stays_a_literal() -> None:
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:a")))
     evil = ox.Literal('x" } } ; DROP ALL ; SELECT * { ?s ?p "')
-    rows = list(store.query(bind_values("SELECT * WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?v } }",
-                                        {"v": evil})))
-    assert rows == []  # bound as a value, not code
+    query = "SELECT * WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?v } }"
+    rows = list(store.query(bind_values(query, {"v": evil})))
+    assert [r["v"] for r in rows] == [evil]  # bound as a value, not code
+    assert rows == list(store.query(query, substitutions={ox.Variable("v"): evil}))
     assert len(store) == 1
 
 
@@ -190,3 +192,25 @@ def test_filter_binding_after_bind() -> None:
     assert bind_filter(text, {}) == text
     with pytest.raises(TypeError):
         bind_filter(text, {"y": ox.BlankNode()})
+
+
+def test_values_reach_the_filters_of_the_group() -> None:
+    """A variable used only in FILTERs (a search text, a language) is seen by them, as
+    pyoxigraph's substitutions are; on Virtuoso too when the query has no BIND."""
+    store = ox.Store()
+    a, p = ox.NamedNode("urn:a"), ox.NamedNode("urn:p")
+    store.extend([ox.Quad(a, p, ox.Literal("Cluster Menzel", language="fr")),
+                  ox.Quad(ox.NamedNode("urn:b"), p, ox.Literal("Other", language="en"))])
+    search = ("SELECT ?s ?needle (COUNT(*) AS ?n) WHERE { ?s ?p ?l"
+              " FILTER(CONTAINS(LCASE(STR(?l)), ?needle)) } GROUP BY ?s ?needle")
+    bound = {"needle": ox.Literal("menzel")}
+    expected = [(r["s"], r["n"]) for r in store.query(search, substitutions={
+        ox.Variable("needle"): bound["needle"]})]
+    assert expected == [(a, ox.Literal(1))]
+    for bind in (bind_values, bind_values_or_filter):
+        assert [(r["s"], r["n"]) for r in store.query(bind(search, bound))] == expected
+    optional = ("SELECT ?s ?lang ?l WHERE { ?s ?p ?x OPTIONAL { ?s ?p ?l"
+                " FILTER(LANG(?l) = ?lang) } }")
+    rows = list(store.query(bind_values(optional, {"lang": ox.Literal("en")})))
+    assert sorted((r["s"].value, r["l"] is not None) for r in rows) == [
+        ("urn:a", False), ("urn:b", True)]
