@@ -240,6 +240,35 @@ def test_page_labels_follow_writes(tmp_path: Path) -> None:
         app.extensions["clusterld"].close()
 
 
+def test_document_labels_follow_writes(tmp_path: Path) -> None:
+    """Data documents share their neighbours' label quads per data version: after a write
+    the next document has the new label and not the old one (response cache off)."""
+    from tests.conftest import TOKEN
+
+    app = make_app(tmp_path, CLUSTERLD_TOKEN=TOKEN, CLUSTERLD_RESPONSE_CACHE_MB=0)
+    client = app.test_client()
+    tunisia = ox.NamedNode(BASE + "id/place/tunisia")
+    pref = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+
+    def labels() -> set[ox.Literal]:
+        r = client.get("/data/cluster/ce3m.ttl")
+        assert r.status_code == 200
+        return {t.object for t in ox.parse(r.data, format=ox.RdfFormat.TURTLE)
+                if t.subject == tunisia and t.predicate == pref}
+
+    try:
+        before = labels()
+        assert before and labels() == before  # the second document reads the shared table
+        r = client.post("/sparql", data={"update": (
+            f"DELETE WHERE {{ GRAPH ?g {{ {tunisia} {pref} ?l }} }};\n"
+            f'INSERT DATA {{ {tunisia} {pref} "Renamed-Land"@en }}')},
+            headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 204
+        assert labels() == {ox.Literal("Renamed-Land", language="en")}
+    finally:
+        app.extensions["clusterld"].close()
+
+
 def test_live_server_takes_writes(tmp_path: Path) -> None:
     """``clusterld serve`` (granian when installed) answers a query after a write: the HTTP
     worker is forked from a process that never opened the store, so RocksDB's background
