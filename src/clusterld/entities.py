@@ -132,7 +132,9 @@ class EntityViews:
         out: dict[ox.Quad, None] = dict.fromkeys(own)
         limit = self.limits.describe_limit
         source = self.store.quads_for_pattern(None, None, node, None if graphs else self._union)
-        incoming = [q for q in islice(source, 2 * limit + 2) if not graphs or visible(q)]
+        # with graphs, the source graphs and the union copy both hold each link
+        incoming = [q for q in islice(source, 2 * limit + 2 if graphs else limit + 1)
+                    if not graphs or visible(q)]
         truncated = len(incoming) > limit
         incoming = incoming[:limit]
         out.update(dict.fromkeys(incoming))
