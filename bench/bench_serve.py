@@ -92,7 +92,7 @@ def parse_variant(spec: str) -> tuple[str, dict[str, str]]:
 def clusterld_server(name: str, options: dict[str, str], data: Path, work: Path) -> Server:
     port = free_port()
     cmd = [sys.executable, "-m", "clusterld.cli", "serve", str(data), "--host", "127.0.0.1",
-           "--port", str(port), "--store", str(work / f"{name}-store"), "--build-dir",
+           "--port", str(port), "--store", str(work / name / "store"), "--build-dir",
            str(work / "no-build"), "--query-timeout", "300",
            "--cache-mb", options.get("cache", "64")]
     if "server" in options:

@@ -32,11 +32,19 @@ def test_dataset_and_graph_detection() -> None:
     assert not has_dataset_clause('SELECT * { ?s ?p "FROM" }')
     assert uses_graph("SELECT * { GRAPH ?g { ?s ?p ?o } }")
     assert not uses_graph("SELECT * { ?s <http://ex/GRAPH> ?o } # GRAPH")
+    # long generated queries: the keyword checks see the same tokens
+    values = " ".join(f"<http://ex/e{i}>" for i in range(300))
+    long = f"SELECT * {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
+    assert not uses_graph(long) and not has_dataset_clause(long)
+    assert uses_graph(long.replace("?s ?p ?o", "graph ?g { ?s ?p ?o }"))
+    assert has_dataset_clause(long.replace("SELECT *", "SELECT * from <http://ex/g>"))
+    assert not has_dataset_clause(long.replace("?s ?p ?o", "?s ?p ?from"))
 
 
 @pytest.mark.parametrize("text", [
     "SELECT * { SERVICE <http://x/> {} }", "LOAD <http://x/>", "load silent <http://x/>",
     "SELECT * { ?s ?p 1SERVICE <http://x/> {} }", "SELECT * { ?s ?p ?o .service <x> {} }",
+    "SELECT * { ?s ?p ?o . \u017fervice <http://x/> {} }",  # long s: upper-cases to S
 ])
 def test_refused(text: str) -> None:
     with pytest.raises(RefusedQuery) as err:

@@ -94,3 +94,23 @@ def test_read_only_store(tmp_path: Path) -> None:
         assert answer.body == b"n\r\n141\r\n"
         with pytest.raises(ReadOnlyStore):
             ro.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+
+
+@pytest.mark.parametrize("graphs", [False, True])
+def test_describe_cuts_incoming_links(kg: KnowledgeGraph, graphs: bool) -> None:
+    iri = ID + "cluster/ce3m"
+    links = len(list(kg.query("SELECT * WHERE { ?s ?p ?o }", substitutions={"o": iri})))
+    assert links >= 2
+    keep = kg.limits.describe_limit
+    try:
+        kg.limits.describe_limit = links
+        whole = kg.describe(iri, graphs=graphs)
+        kg.limits.describe_limit = links - 1
+        cut = kg.describe(iri, graphs=graphs)
+    finally:
+        kg.limits.describe_limit = keep
+    assert not whole.truncated and cut.truncated
+    triples = {(q.subject, q.predicate) for q in whole.quads if q.object.value == iri}
+    kept = {(q.subject, q.predicate) for q in cut.quads if q.object.value == iri}
+    # (a cut link may come back with the provenance of a fact: reified statements)
+    assert len(triples) >= links and len(kept) >= links - 1 and kept <= triples

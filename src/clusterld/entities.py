@@ -29,6 +29,7 @@ DERIVED = ox.NamedNode(PROV + "wasDerivedFrom")
 PART_OF = ox.NamedNode(DCTERMS + "isPartOf")
 DATE_TYPES = ("date", "gYear", "gYearMonth", "dateTime")
 HIDDEN_PREFIX = "urn:x-clusterld:union:"  # the store's own union graphs
+LABEL_TABLE_SIZE = 50_000  # neighbours whose label quads are kept (see _label_table)
 
 
 def visible(quad: ox.Quad) -> bool:
@@ -81,6 +82,20 @@ class EntityViews:
     def query(self, sparql: str, *, substitutions: Mapping[str, Any] | None = None) -> Any:
         raise NotImplementedError
 
+    @property
+    def version(self) -> str:
+        raise NotImplementedError
+
+    def _label_table(self) -> dict[tuple[ox.NamedNode, bool], tuple[ox.Quad, ...]]:
+        """Label quads of the neighbours of data documents, shared by the requests while the
+        data version stays the same (~80 index reads a document otherwise). A reader fills
+        the table of the version it started with: a write makes a new one."""
+        version = self.version
+        current: tuple[str, dict] | None = getattr(self, "_labels", None)
+        if current is None or current[0] != version or len(current[1]) >= LABEL_TABLE_SIZE:
+            current = self._labels = (version, {})
+        return current[1]
+
     def _pattern(self, s: Any = None, p: Any = None, o: Any = None,
                  graphs: bool = False) -> list[ox.Quad]:
         """Matching quads: in their source graphs, or once each from the union graph."""
@@ -117,16 +132,22 @@ class EntityViews:
         out: dict[ox.Quad, None] = dict.fromkeys(own)
         limit = self.limits.describe_limit
         source = self.store.quads_for_pattern(None, None, node, None if graphs else self._union)
-        incoming = [q for q in islice(source, 2 * limit + 2) if not graphs or visible(q)]
+        # with graphs, the source graphs and the union copy both hold each link
+        incoming = [q for q in islice(source, 2 * limit + 2 if graphs else limit + 1)
+                    if not graphs or visible(q)]
         truncated = len(incoming) > limit
         incoming = incoming[:limit]
         out.update(dict.fromkeys(incoming))
         neighbours = {q.object for q in own if isinstance(q.object, ox.NamedNode)}
         neighbours |= {q.subject for q in incoming if isinstance(q.subject, ox.NamedNode)}
         neighbours -= owned | {node}
+        table = self._label_table()
         for other in neighbours:
-            for label in LABELS:
-                out.update(dict.fromkeys(self._pattern(other, label, graphs=graphs)))
+            found = table.get((other, graphs))
+            if found is None:
+                found = table[other, graphs] = tuple(
+                    q for label in LABELS for q in self._pattern(other, label, graphs=graphs))
+            out.update(dict.fromkeys(found))
         done: set[Any] = set()  # (subject, follow) already added: spans, documents
         for subject in [node, *owned]:  # provenance: reified statements → spans → documents
             for st in self._pattern(None, RDF_SUBJECT, subject, graphs=graphs):

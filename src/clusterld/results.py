@@ -72,7 +72,7 @@ class Serialized:
     body: bytes
     media_type: str
     kind: str  # "select", "ask" or "graph"
-    rows: int = 0
+    rows: int | None = 0  # None: not counted (pyoxigraph wrote the bytes)
     truncated: bool = False
 
 

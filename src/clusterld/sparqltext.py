@@ -99,8 +99,18 @@ def refuse_fetching(text: str) -> None:
         raise RefusedQuery(reason, line=line, column=column)
 
 
+def _absent(text: str, *keywords: str) -> bool:
+    """True when no token can be (or hold) one of ``keywords``: the upper-cased text lacks
+    them all (upper-casing is per character, so a token's upper case is inside the text's).
+    Saves the tokenising of long generated queries (VALUES of 200 IRIs)."""
+    upper = text.upper()
+    return not any(k in upper for k in keywords)
+
+
 @lru_cache(maxsize=4096)
 def _fetching(text: str) -> tuple[str, int, int] | None:
+    if _absent(text, *FETCHING):
+        return None
     for tok in tokens(text):
         if tok.kind != "word":
             continue
@@ -124,6 +134,8 @@ def query_form(text: str) -> str | None:
 @lru_cache(maxsize=4096)
 def has_dataset_clause(text: str) -> bool:
     """True when the query has its own ``FROM`` / ``FROM NAMED``."""
+    if _absent(text, "FROM"):
+        return False
     depth = 0
     for tok in tokens(text):
         if tok.kind == "punct" and tok.text == "{":
@@ -138,6 +150,8 @@ def has_dataset_clause(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def uses_graph(text: str) -> bool:
     """True when the query has a ``GRAPH`` pattern (the only way to read named graphs)."""
+    if _absent(text, "GRAPH"):
+        return False
     return any(tok.kind == "word" and tok.upper == "GRAPH" for tok in tokens(text))
 
 

@@ -36,6 +36,7 @@ from clusterld.workers import (
     WorkerFailed,
     bounded_lookup,
     execute,
+    native_lookup,
 )
 
 STAMP = "clusterld-loaded.json"
@@ -315,8 +316,10 @@ class KnowledgeGraph(EntityViews):
             # one lazy index scan stopped at the row cap: no worker round trip needed
             task = QueryTask(query=sparql, formats=dict(formats), base_iri=base_iri,
                              public=True, graph_patterns=False, max_rows=rows)
+            dataset = PublicDataset([self._union], [])
             try:
-                answer = execute(self.store, task, PublicDataset([self._union], []))
+                answer = (native_lookup(self.store, task, dataset)
+                          or execute(self.store, task, dataset))
             except (SyntaxError, OSError, ValueError, TypeError, RuntimeError):
                 pass  # the worker gives the usual error answer
             else:

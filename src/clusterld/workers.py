@@ -143,6 +143,35 @@ def bounded_lookup(query: str) -> bool:
     return set(projected) <= set(names)
 
 
+_LIMIT_TAIL = re.compile(r"LIMIT\s+(\d+)\s*\Z", re.IGNORECASE | re.ASCII)
+# No SPARQL JSON row of a bounded lookup is shorter: {"x":{"type":"uri","value":"a"}} (the
+# only rows without a term, ``{}``, come from a pattern without variables: one at most).
+_MIN_JSON_ROW = 30
+
+
+def native_lookup(store: ox.Store, task: QueryTask,
+                  public: PublicDataset) -> results.Serialized | None:
+    """A :func:`bounded_lookup` answered by pyoxigraph's own SPARQL JSON writer.
+
+    The row cap becomes a ``LIMIT`` of ``max_rows + 1`` (the work stays one bounded index
+    scan). When the bytes could hold more than ``max_rows`` rows the answer is None and the
+    caller takes :func:`execute`, which counts and cuts; so is any other format.
+    """
+    if task.formats.get("select") != results.SPARQL_JSON or task.max_rows is None:
+        return None
+    own = _LIMIT_TAIL.search(task.query)
+    if own is not None and int(own[1]) > task.max_rows:
+        return None
+    text = task.query if own is not None else f"{task.query}\nLIMIT {task.max_rows + 1}"
+    answer = store.query(text, base_iri=task.base_iri, default_graph=public.default)
+    if not isinstance(answer, ox.QuerySolutions):
+        return None
+    body = answer.serialize(format=ox.QueryResultsFormat.JSON)
+    if own is None and len(body) >= _MIN_JSON_ROW * max(task.max_rows, 1):
+        return None  # perhaps cut: let execute() count the rows
+    return results.Serialized(body, results.SPARQL_JSON, "select", None)
+
+
 def _read_exact(fd: int, size: int) -> bytes:
     chunks, left = [], size
     while left:

@@ -11,7 +11,8 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 
-from clusterld.workers import bounded_lookup
+from clusterld import results
+from clusterld.workers import PublicDataset, QueryTask, bounded_lookup, execute, native_lookup
 from tests.conftest import BASE, make_app
 
 CE3M = BASE + "id/cluster/ce3m"
@@ -94,6 +95,40 @@ def test_inprocess_lookup_is_capped(tmp_path: Path) -> None:
         assert len(_rows(r.data)) == 3 and r.headers["X-Clusterld-Truncated"] == "true"
     finally:
         kg.close()
+
+
+def _task(query: str, max_rows: int = 10_000, media_type: str = results.SPARQL_JSON,
+          ) -> QueryTask:
+    return QueryTask(query=query, formats={"select": media_type}, public=True,
+                     graph_patterns=False, max_rows=max_rows)
+
+
+@pytest.mark.parametrize("query", [
+    LOOKUP,
+    LOOKUP + " LIMIT 4",
+    f"SELECT ?s ?p WHERE {{ ?s ?p <{CE3M}> }}",
+    f"SELECT * WHERE {{ <{CE3M}> a ?t }}",
+    "SELECT ?o WHERE { <urn:nothing> <urn:p> ?o }",
+])
+def test_native_lookup_writes_the_same_bytes(app: Flask, query: str) -> None:
+    kg = app.extensions["clusterld"]
+    dataset = PublicDataset([kg._union], [])
+    assert bounded_lookup(query)
+    native = native_lookup(kg.store, _task(query), dataset)
+    assert native is not None and not native.truncated
+    assert native.body == execute(kg.store, _task(query), dataset).body
+
+
+def test_native_lookup_leaves_cut_answers_to_execute(app: Flask) -> None:
+    kg = app.extensions["clusterld"]
+    dataset = PublicDataset([kg._union], [])
+    assert native_lookup(kg.store, _task(LOOKUP, max_rows=3), dataset) is None  # may be cut
+    assert native_lookup(kg.store, _task(LOOKUP + " LIMIT 50", max_rows=10), dataset) is None
+    assert native_lookup(kg.store, _task(LOOKUP, media_type=results.CSV), dataset) is None
+    cut = execute(kg.store, _task(LOOKUP, max_rows=3), dataset)
+    assert cut.truncated and len(_rows(cut.body)) == 3
+    own = native_lookup(kg.store, _task(LOOKUP + " LIMIT 3", max_rows=3), dataset)
+    assert own is not None and not own.truncated and len(_rows(own.body)) == 3
 
 
 def test_unbounded_lookalike_is_still_killed(tmp_path: Path) -> None:
@@ -201,6 +236,35 @@ def test_page_labels_follow_writes(tmp_path: Path) -> None:
         assert r.status_code == 204
         after = client.get("/page/cluster/ce3m", headers=html)
         assert after.status_code == 200 and b"Renamed-Land" in after.data
+    finally:
+        app.extensions["clusterld"].close()
+
+
+def test_document_labels_follow_writes(tmp_path: Path) -> None:
+    """Data documents share their neighbours' label quads per data version: after a write
+    the next document has the new label and not the old one (response cache off)."""
+    from tests.conftest import TOKEN
+
+    app = make_app(tmp_path, CLUSTERLD_TOKEN=TOKEN, CLUSTERLD_RESPONSE_CACHE_MB=0)
+    client = app.test_client()
+    tunisia = ox.NamedNode(BASE + "id/place/tunisia")
+    pref = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+
+    def labels() -> set[ox.Literal]:
+        r = client.get("/data/cluster/ce3m.ttl")
+        assert r.status_code == 200
+        return {t.object for t in ox.parse(r.data, format=ox.RdfFormat.TURTLE)
+                if t.subject == tunisia and t.predicate == pref}
+
+    try:
+        before = labels()
+        assert before and labels() == before  # the second document reads the shared table
+        r = client.post("/sparql", data={"update": (
+            f"DELETE WHERE {{ GRAPH ?g {{ {tunisia} {pref} ?l }} }};\n"
+            f'INSERT DATA {{ {tunisia} {pref} "Renamed-Land"@en }}')},
+            headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 204
+        assert labels() == {ox.Literal("Renamed-Land", language="en")}
     finally:
         app.extensions["clusterld"].close()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request
@@ -132,16 +133,23 @@ def _timeout() -> float | None:
     return seconds
 
 
-def _formats(text: str) -> dict[str, str | None]:
-    """The media type for each kind of answer (None: the client accepts none)."""
-    accept, fmt = request.headers.get("Accept"), request.args.get("format")
-    chosen: dict[str, str | None] = {}
+@lru_cache(maxsize=256)
+def _negotiated(accept: str | None, fmt: str | None) -> tuple[tuple[str, str | None], ...]:
+    """(kind, media type or None) for one ``Accept`` and ``?format=`` (clients repeat them)."""
+    chosen = []
     for kind, offered in OFFERS.items():
         try:
             media_type = negotiate(accept, offered, fmt)
         except NotAcceptable:
             media_type = None
-        chosen[kind] = ALIASES.get(media_type, media_type) if media_type else None
+        chosen.append((kind, ALIASES.get(media_type, media_type) if media_type else None))
+    return tuple(chosen)
+
+
+def _formats(text: str) -> dict[str, str | None]:
+    """The media type for each kind of answer (None: the client accepts none)."""
+    fmt = request.args.get("format")
+    chosen = dict(_negotiated(request.headers.get("Accept"), fmt))
     if not any(chosen.values()):  # nothing could be answered: say so before any work
         kind = FORM_KIND.get(sparqltext.query_form(text) or "", "select")
         raise NotAcceptable(OFFERS[kind], fmt)
