@@ -35,7 +35,7 @@ from clusterld.remote import (
     load_path,
 )
 from clusterld.sparqlterms import check_query, nt, refuse_store_extensions
-from clusterld.store import KnowledgeGraph, Limits, _parse_error
+from clusterld.store import KnowledgeGraph, Limits, _parse_error, check_files
 from clusterld.workers import QueryTask, QueryTimeout
 
 UNION = ox.NamedNode(HIDDEN_PREFIX + "remote")  # the public union, one name for all processes
@@ -136,6 +136,9 @@ class SubjectCache:
     def __init__(self, store: RemoteStore) -> None:
         self.store = store
         self.quads: dict[ox.NamedNode, list[ox.Quad]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)  # everything but the cached lookups: the store's
 
     def fetch(self, subjects: Iterable[Any], most: int | None = None) -> None:
         missing = list(dict.fromkeys(s for s in subjects if isinstance(s, ox.NamedNode)
@@ -271,11 +274,7 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
         first). The files are parsed here and sent as SPARQL Update in chunks."""
         self._writable()
         files = [Path(f) for f in files]
-        for f in files:
-            if format_for(f.name) is None:
-                raise InputError("cannot tell the RDF format from the file name", source=str(f))
-            if not f.is_file():
-                raise InputError("no such file", source=str(f))
+        check_files(files)
         with self._write_lock:
             if replace:
                 self.store.clear()

@@ -93,6 +93,15 @@ def _rdf_format(media_type: str | None, name: str | None = None) -> ox.RdfFormat
     return FORMATS[key]
 
 
+def check_files(files: Iterable[Path]) -> None:
+    """Every file exists and names its RDF format (else :class:`InputError`)."""
+    for f in files:
+        if format_for(f.name) is None:
+            raise InputError("cannot tell the RDF format from the file name", source=str(f))
+        if not f.is_file():
+            raise InputError("no such file", source=str(f))
+
+
 def _parse_error(exc: SyntaxError, source: str) -> InputError:
     detail = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], tuple) else ()
     line = detail[1] if len(detail) > 1 else None
@@ -222,11 +231,7 @@ class KnowledgeGraph(EntityViews):
         stamp = self._stamp(files)
         if replace and self._loaded_stamp() == stamp:
             return
-        for f in files:
-            if format_for(f.name) is None:
-                raise InputError("cannot tell the RDF format from the file name", source=str(f))
-            if not f.is_file():
-                raise InputError("no such file", source=str(f))
+        check_files(files)
         with self._write_lock:
             (self.path / STAMP).unlink(missing_ok=True)
             if replace:

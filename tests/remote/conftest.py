@@ -67,3 +67,9 @@ def open_kg(backend: str, servers: dict[str, Server | str], folder: Path,
         return KnowledgeGraph(folder / "store", limits=limits, base=base)
     return RemoteKnowledgeGraph(remote_store(server(servers, backend)), limits=limits,
                                 base=base)
+
+
+@pytest.fixture(scope="module", params=REMOTE)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each remote store in turn (module-scoped: one app per store and module)."""
+    return str(request.param)

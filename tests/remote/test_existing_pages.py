@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from clusterld.web import create_app
-from tests.remote.conftest import REMOTE, open_kg
+from tests.remote.conftest import open_kg
 from tests.web import pagedata
 from tests.web.test_pages import (  # noqa: F401
     test_assets_are_served,
@@ -35,11 +35,6 @@ from tests.web.test_pages import (  # noqa: F401
     test_unknown_entity_is_html_404,
     test_wikidata_editor_and_data_links,
 )
-
-
-@pytest.fixture(scope="module", params=REMOTE)
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from flask import Flask
 
 from clusterld.store import KnowledgeGraph
 from tests.conftest import MINI, TOKEN, make_app
-from tests.remote.conftest import REMOTE, open_kg, server
+from tests.remote.conftest import open_kg, server
 from tests.test_store import (  # noqa: F401 - collected here again
     test_class_counts,
     test_describe_keeps_graphs_on_request,
@@ -72,11 +72,6 @@ from tests.web.test_sparql import (  # noqa: F401
     test_update_syntax_error,
     test_update_with_token_is_visible_to_queries,
 )
-
-
-@pytest.fixture(scope="module", params=REMOTE)
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture(scope="module")
