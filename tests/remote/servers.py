@@ -104,8 +104,10 @@ def start_oxigraph(folder: Path) -> Server:
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / "oxigraph.log"
     with log.open("wb") as out:
+        # the store's own time limit: a query the client gave up on stops there too
         process = subprocess.Popen([binary, "serve", "--location", str(folder / "data"),
-                                    "--bind", f"127.0.0.1:{port}"], stdout=out,
+                                    "--bind", f"127.0.0.1:{port}", "--timeout-s", "20"],
+                                   stdout=out,
                                    stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/query"
     _wait(url, process, 30, log)
