@@ -21,11 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import platform
 import random
 import statistics
-import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +31,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
+from bench.common import header, machine
 from bench.generate import DEFAULT_BASE, generate
 from clusterld.graphsource import OxigraphSource, from_ox
 from clusterld.incremental import IncrementalValidator
@@ -244,20 +242,6 @@ def extrapolate(rows: list[Row]) -> None:
         row.ratio = row.full_s * 1000 / row.incremental_ms_median
 
 
-def machine() -> dict[str, str]:
-    def sh(cmd: list[str]) -> str:
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
-        except OSError:
-            return "?"
-    return {"date": time.strftime("%Y-%m-%d"), "nproc": sh(["nproc"]),
-            "free -h": sh(["free", "-h"]), "python": platform.python_version(),
-            "cpu": next((line.split(":", 1)[1].strip() for line in
-                         Path("/proc/cpuinfo").read_text().splitlines()
-                         if line.startswith("model name")), "?"),
-            "load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_validate", description=__doc__)
     parser.add_argument("--sizes", default="10k,100k,1M")
@@ -298,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         del store
     extrapolate(rows)
     info = machine()
-    print(f"\n{info['date']} · {info['cpu']} · nproc {info['nproc']} · load {info['load']}")
+    print(f"\n{header(info)}")
     print("| graph (lines) | contribution | incremental: median (p90), CPU median "
           "| full-graph pyshacl | ratio (medians) |")
     print("|---|---|---|---|---|")
