@@ -438,6 +438,30 @@ def test_rate_bound(tmp_path: Path) -> None:
         shut(app)
 
 
+def test_validations_have_their_own_rate_bound(tmp_path: Path) -> None:
+    app = open_app(tmp_path, CLUSTERLD_VALIDATION_RATE=2, CLUSTERLD_CONTRIBUTION_RATE=5)
+    try:
+        client = app.test_client()
+        codes = [client.post("/validate", data=agreement(f"v{i}"),
+                             content_type="text/turtle").status_code for i in range(3)]
+        assert codes == [200, 200, 429]
+        refused = client.post("/validate", data=agreement("v9"), content_type="text/turtle",
+                              headers={"Accept": "application/json"})
+        assert "validations a minute" in refused.get_json()["message"]
+        assert client.post("/contributions", data=agreement("after"),
+                           content_type="text/turtle").status_code == 201
+    finally:
+        shut(app)
+
+
+def test_a_form_without_rdf_is_a_clear_400(c: FlaskClient) -> None:
+    for form in ({"data": "  \n", "format": "turtle"},
+                 {"file": (io.BytesIO(b""), ""), "data": ""}):
+        r = c.post("/validate", data=form, content_type="multipart/form-data")
+        assert r.status_code == 400, r.get_data(as_text=True)
+        assert "paste it in the text box" in r.get_json()["message"]
+
+
 def test_openapi_lists_the_routes(c: FlaskClient) -> None:
     paths = c.get("/openapi.json").get_json()["paths"]
     for path in ("/validate", "/contributions", "/contributions/{id}",

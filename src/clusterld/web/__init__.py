@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "CLUSTERLD_CONTRIBUTIONS": None,  # contributions store; None → "contributions" beside the store
     "CLUSTERLD_CONTRIBUTION_MAX_BYTES": 1024 * 1024,  # POST /validate and /contributions
     "CLUSTERLD_CONTRIBUTION_RATE": 120,  # submissions a minute per client address; 0: no limit
+    "CLUSTERLD_VALIDATION_RATE": 600,  # POST /validate (the form's live checks) likewise
     "CLUSTERLD_VALIDATOR": None,  # an IncrementalValidator to share (tests); None → built once
 }
 COMPRESSIBLE = ("text/", "application/sparql-results", "application/ld+json",

@@ -89,7 +89,7 @@ def read_rdf() -> tuple[bytes, str]:
         request.max_content_length = limit  # also bounds a chunked form while it is parsed
         declared = request.form.get("format")
         upload = request.files.get("file")
-        if upload is not None and not upload.filename and "data" in request.form:
+        if upload is not None and not upload.filename:
             upload = None  # a browser form with no file chosen still sends an empty part
         if upload is not None:
             data = upload.stream.read(limit + 1)
@@ -99,11 +99,12 @@ def read_rdf() -> tuple[bytes, str]:
                 raise InputError(f"cannot tell the RDF format of the file {upload.filename!r}; "
                                  "name it .ttl, .trig, .nt, .nq, .jsonld or .rdf, or send "
                                  "a 'format' field")
-        elif "data" in request.form:
+        elif request.form.get("data", "").strip():
             data = request.form["data"].encode("utf-8")
             fmt = _format_name(declared or "turtle")
         else:
-            raise InputError("send the RDF as a 'file' upload or a 'data' field")
+            raise InputError("no RDF: paste it in the text box (field 'data') or choose a file "
+                             "(field 'file')")
     else:
         fmt = format_for(media_type=request.mimetype)
         if fmt is None:
@@ -144,19 +145,22 @@ def _answer_report(report: IncrementalReport, graph: Any, triples: int, status: 
 _RECENT: dict[str, deque[float]] = defaultdict(deque)
 
 
-def rate_check() -> None:
-    """At most CLUSTERLD_CONTRIBUTION_RATE submissions a minute per client address."""
-    rate = int(current_app.config.get("CLUSTERLD_CONTRIBUTION_RATE") or 0)
+def rate_check(kind: str = "submissions") -> None:
+    """At most CLUSTERLD_CONTRIBUTION_RATE submissions (CLUSTERLD_VALIDATION_RATE validations)
+    a minute per client address; each kind is counted on its own."""
+    setting = {"validations": "CLUSTERLD_VALIDATION_RATE"}.get(kind, "CLUSTERLD_CONTRIBUTION_RATE")
+    rate = int(current_app.config.get(setting) or 0)
     if rate <= 0:
         return
     now = time.monotonic()
-    key = f"{id(current_app._get_current_object())}:{request.remote_addr}"  # type: ignore[attr-defined]
+    app_id = id(current_app._get_current_object())  # type: ignore[attr-defined]
+    key = f"{app_id}:{kind}:{request.remote_addr}"
     with _LOCK:
         recent = _RECENT[key]
         while recent and now - recent[0] > 60:
             recent.popleft()
         if len(recent) >= rate:
-            raise TooManyRequests(f"at most {rate} submissions a minute; try again later")
+            raise TooManyRequests(f"at most {rate} {kind} a minute; try again later")
         recent.append(now)
 
 
@@ -164,6 +168,7 @@ def rate_check() -> None:
 @bp.post("/validate")
 def validate() -> Response:
     """Validate RDF as an addition to the graph; answer the SHACL report (200 either way)."""
+    rate_check("validations")
     data, fmt = read_rdf()
     checked = contributions().validate(data, fmt)
     return _answer_report(checked.report, checked.graph, checked.triples)

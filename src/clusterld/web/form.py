@@ -19,7 +19,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from clusterld.contributions import NotConforming
 from clusterld.errors import InputError
 from clusterld.paths import data_path
-from clusterld.rdfio import FORMATS as RDF_FORMATS
 from clusterld.web import contrib
 from clusterld.web.contrib import contributions
 from clusterld.web.formshapes import Case, load_cases
@@ -141,29 +140,6 @@ def contribute() -> Response:
     return _render(check=None)
 
 
-def _read_form() -> tuple[bytes, str]:
-    """The RDF of the page's plain form: the uploaded file if one was chosen, else the text.
-
-    (A browser sends an empty ``file`` part when no file is chosen; it is ignored here.)
-    """
-    limit = int(current_app.config["CLUSTERLD_CONTRIBUTION_MAX_BYTES"])
-    if request.content_length is not None and request.content_length > limit:
-        raise RequestEntityTooLarge(f"a contribution is limited to {limit} bytes")
-    fmt = (request.form.get("format") or "turtle").strip().lower()
-    if fmt not in RDF_FORMATS:
-        raise InputError(f"unknown RDF format {fmt!r} (known: {', '.join(RDF_FORMATS)})")
-    upload = request.files.get("file")
-    if upload is not None and upload.filename:
-        data = upload.stream.read(limit + 1)
-    elif request.form.get("data", "").strip():
-        data = request.form["data"].encode("utf-8")
-    else:
-        raise InputError("paste RDF in the text box or choose a file")
-    if len(data) > limit:
-        raise RequestEntityTooLarge(f"a contribution is limited to {limit} bytes")
-    return data, fmt
-
-
 def _problem(exc: Exception) -> Response:
     """The page with a reading error in place of the report (400, 413)."""
     if isinstance(exc, InputError):
@@ -177,8 +153,9 @@ def _problem(exc: Exception) -> Response:
 @bp.post("/contribute/check")
 def check() -> Response:
     """The paste/upload tab without JavaScript: validate and answer the page with the report."""
+    contrib.rate_check("validations")
     try:
-        data, fmt = _read_form()
+        data, fmt = contrib.read_rdf()
         store = contributions()
         checked = store.validate(data, fmt)
     except (InputError, RequestEntityTooLarge) as exc:
@@ -194,7 +171,7 @@ def send() -> Response:
     (422) or the reading error; the same core and rate bound as ``POST /contributions``."""
     contrib.rate_check()
     try:
-        data, fmt = _read_form()
+        data, fmt = contrib.read_rdf()
         store = contributions()
         item, _ = store.submit(data, fmt, author=request.form.get("author"),
                                source=request.form.get("source"),

@@ -143,7 +143,8 @@ def contribution_paths() -> dict[str, Any]:
     return {
         "/validate": {"post": _op(
             "Validate RDF as an addition to the graph (SHACL; 200 whether or not it conforms)",
-            {"200": REPORT, **CONTRIB_ERRORS}, parameters=[LANG], requestBody=RDF_BODY)},
+            {"200": REPORT, "429": {"description": "Too many validations"}, **CONTRIB_ERRORS},
+            parameters=[LANG], requestBody=RDF_BODY)},
         "/contributions": {
             "post": _op("Submit a contribution: 201 pending when it conforms, else 422 with "
                         "the report; nothing stored on 4xx",
