@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import Dataset
 from rdflib.term import Node
 
 from clusterld.errors import InputError
+from clusterld.graphsource import from_ox
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
@@ -51,18 +51,12 @@ def format_for(name: str | None = None, media_type: str | None = None) -> str | 
 
 
 def to_rdflib(term: object) -> Node:
-    """A pyoxigraph term as an rdflib term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)  # rdflib's plain literal, so both sides compare equal
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise InputError(f"unsupported RDF term {term!r}")
+    """A pyoxigraph term as an rdflib term; :class:`InputError` for what rdflib cannot hold
+    (an RDF-star quoted triple)."""
+    try:
+        return from_ox(term)  # type: ignore[arg-type]
+    except TypeError:
+        raise InputError(f"unsupported RDF term {term!r}") from None
 
 
 def parse_quads(data: bytes, fmt: str, *, source: str = "<input>",
