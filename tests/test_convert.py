@@ -103,3 +103,20 @@ def test_date_literals(text: str, datatype: URIRef) -> None:
     ("75", XSD.integer), ("7.8", XSD.decimal), ("7800000", XSD.integer), ("90.0", XSD.decimal)])
 def test_number_literals(text: str, datatype: URIRef) -> None:
     assert number_literal(text).datatype == datatype
+
+
+def test_quad_list_holds_the_dataset_quads() -> None:
+    """``Converter.quads()`` (the large-graph path, no rdflib Dataset) = ``convert()``."""
+    loaded = seeds.load(MINI, text_dir=MINI / "texts", ontology_dir=MINI / "ontology")
+    converter = Converter(loaded, ontology_dir=MINI / "ontology")
+    quads = converter.quads()
+    rebuilt = Dataset()
+    for s, p, o, g in quads.quads:
+        rebuilt.graph(g).add((s, p, o))
+    assert_isomorphic(canonical(converter.convert()), canonical(rebuilt))
+    assert quads.prefixes["cld"] == str(CLD)
+    oxq = quads.to_ox()
+    assert len(oxq) == len(quads) == len(set(oxq))
+    as_rdflib = {(str(q.subject.value), str(q.predicate.value), str(q.graph_name.value))
+                 for q in oxq}
+    assert as_rdflib == {(str(s), str(p), str(g)) for s, p, _, g in quads.quads}

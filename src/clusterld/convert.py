@@ -9,16 +9,18 @@ its concept schemes. See ``docs/design.md``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from clusterld import schema
+from clusterld import gcpause, schema
 from clusterld.errors import SeedError
+from clusterld.graphsource import to_ox
 from clusterld.iri import Minter, concept, slug_of, term
 from clusterld.paths import data_path
 from clusterld.seeds import Entity, Fact, SeedSet, props_for
@@ -34,6 +36,51 @@ PREFIXES = {
 _EXTERNAL = {"skos:altLabel": SKOS.altLabel, "dcterms:description": DCTERMS.description}
 _DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
 Triple = tuple[URIRef, URIRef, Any]
+Quad = tuple[Any, Any, Any, URIRef]
+
+
+@dataclass
+class QuadList:
+    """Where the converter writes when no rdflib ``Dataset`` is wanted: the quads, each once,
+    in the order written, and the prefixes (the part of the ``Dataset`` API it uses)."""
+
+    quads: dict[Quad, None] = field(default_factory=dict)
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def bind(self, prefix: str, namespace: Any) -> None:
+        self.prefixes[prefix] = str(namespace)
+
+    def graph(self, name: URIRef) -> _Graph:
+        return _Graph(self, name)
+
+    def __len__(self) -> int:
+        return len(self.quads)
+
+    def to_ox(self) -> list[ox.Quad]:
+        """The quads as pyoxigraph quads (each distinct term converted once)."""
+        cache: dict[Any, Any] = {}
+
+        def conv(t: Any) -> Any:
+            found = cache.get(t)
+            if found is None:
+                found = cache[t] = to_ox(t)
+            return found
+
+        with gcpause.paused():
+            return [ox.Quad(conv(s), conv(p), conv(o), conv(g)) for s, p, o, g in self.quads]
+
+
+@dataclass
+class _Graph:
+    target: QuadList
+    identifier: URIRef
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None:
+        self.target.quads[(*triple, self.identifier)] = None
+
+    def parse(self, source: Path, format: str) -> None:
+        for triple in Graph().parse(source, format=format):
+            self.add(triple)
 
 
 def predicate(name: str) -> URIRef:
@@ -77,6 +124,19 @@ class Converter:
     def convert(self) -> Dataset:
         """Build the whole dataset."""
         ds = Dataset()
+        with gcpause.paused():
+            self._fill(ds)
+        return ds
+
+    def quads(self) -> QuadList:
+        """The same quads as :meth:`convert`, without building an rdflib ``Dataset`` (whose
+        inserts are most of the conversion time on large seed sets)."""
+        out = QuadList()
+        with gcpause.paused():
+            self._fill(out)  # type: ignore[arg-type]
+        return out
+
+    def _fill(self, ds: Dataset) -> None:
         for prefix, ns in PREFIXES.items():
             ds.bind(prefix, ns)
         ds.bind("id", Namespace(self.mint.base + "id/"))
@@ -91,7 +151,6 @@ class Converter:
         if problems:
             raise SeedError(problems)
         self._links(ds)
-        return ds
 
     def _links(self, ds: Dataset) -> None:
         """Confirmed Wikidata links of ``seeds/wikidata.sssom.tsv`` → ``{base}graph/links``."""
