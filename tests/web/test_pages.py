@@ -338,3 +338,40 @@ def test_search_binds_the_text(pages_client):
         response = pages_client.get("/search", query_string={"q": text})
         assert response.status_code == 200
         assert 'href="/page/' not in html(response).split("<main", 1)[-1]
+
+
+def test_accepted_contribution_shows_after_a_page_was_seen(tmp_path: Path) -> None:
+    """The page remembers per data version that no contribution is accepted: a write that
+    adds one must show on the next page."""
+    from clusterld.store import KnowledgeGraph
+    from clusterld.web import create_app
+
+    data = tmp_path / "pages.trig"
+    data.write_text(pagedata.trig(), encoding="utf-8")
+    kg = KnowledgeGraph(tmp_path / "store", base=pagedata.BASE)
+    kg.load([data])
+    app = create_app({"TESTING": True, "CLUSTERLD_KG": kg, "CLUSTERLD_TOKEN": "t",
+                      "CLUSTERLD_BASE": pagedata.BASE, "CLUSTERLD_BUILD_DIR": str(tmp_path)})
+    try:
+        client = app.test_client()
+        before = client.get("/page/cluster/ce3m", headers={"Accept": "text/html"})
+        assert before.status_code == 200 and "Contributed on" not in before.get_data(True)
+        g = f"<{pagedata.BASE}graph/contribution/20260101T000000Z-abcdef01>"
+        update = (
+            "PREFIX prov: <http://www.w3.org/ns/prov#> "
+            "PREFIX dcterms: <http://purl.org/dc/terms/> "
+            "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+            f"INSERT DATA {{ GRAPH {g} {{ <{pagedata.BASE}id/cluster/ce3m> "
+            "<https://w3id.org/clusterld/ontology#acronym> 'CE3M-bis' } "
+            f"GRAPH <{pagedata.BASE}graph/meta> {{ {g} prov:generatedAtTime "
+            "'2026-01-01T00:00:00Z'^^xsd:dateTime ; dcterms:dateAccepted "
+            "'2026-01-02T00:00:00Z'^^xsd:dateTime ; dcterms:creator 'Zora Q.' } }")
+        r = client.post("/sparql", data=update.encode(),
+                        headers={"Content-Type": "application/sparql-update",
+                                 "Authorization": "Bearer t"})
+        assert r.status_code == 204
+        after = client.get("/page/cluster/ce3m", headers={"Accept": "text/html"})
+        html = after.get_data(True)
+        assert "Contributed on" in html and "Zora Q." in html
+    finally:
+        kg.close()

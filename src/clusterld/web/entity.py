@@ -264,6 +264,8 @@ class EntityBuilder:
 
     def contributions(self, subjects: list[str]) -> list[ContributionRef]:
         """The accepted contributions whose graph states facts on the subjects."""
+        if not self.r.any_accepted():  # the usual case, and ~9 % of a page's time
+            return []
         found = self.r.select(
             f"SELECT DISTINCT ?g ?when ?accepted ?who ?src ?comment WHERE {{ "
             f"{values('s', subjects)} GRAPH ?g {{ ?s ?p ?o }}"

@@ -131,6 +131,17 @@ class LabelCache:
         self.version = version
         self.max_terms = max_terms
         self._table: tuple[str, dict[str, LabelRows]] = ("", {})
+        self._facts: tuple[str, dict[str, bool]] = ("", {})
+
+    def fact(self, name: str, compute: Callable[[], bool]) -> bool:
+        """A yes/no fact about the whole graph, computed once per data version."""
+        version = self.version()  # before computing: a write meanwhile makes a new table
+        current = self._facts
+        if current[0] != version:
+            current = self._facts = (version, {})
+        if name not in current[1]:
+            current[1][name] = compute()
+        return current[1][name]
 
     def table(self) -> dict[str, LabelRows]:
         """The rows known at the current version (filled in by readers)."""
@@ -162,6 +173,13 @@ class Reader:
         if substitutions:
             return rows(self.run(head + query, substitutions=substitutions))
         return rows(self.run(head + query))
+
+    def any_accepted(self) -> bool:
+        """Whether some graph is an accepted contribution (once per data version)."""
+        def compute() -> bool:
+            return bool(self.select("SELECT ?g WHERE { ?g dcterms:dateAccepted ?a } LIMIT 1"))
+
+        return self.cache.fact("accepted", compute) if self.cache is not None else compute()
 
     # -- labels -----------------------------------------------------------------------
     def fetch_labels(self, terms: Iterable[str]) -> None:
