@@ -9,11 +9,11 @@ of the hottest routes itself, calling the same core functions as the blueprints:
 - ``GET /data/{path}.{ext}`` (``KnowledgeGraph.describe``);
 - ``GET /id/{path}`` and ``/vocab/{path}`` (303 to the page or the data document).
 
-Anything unusual (other parameters, ``If-None-Match``, an ``Authorization`` header, an
-odd path, a query that is not a bounded lookup, a 404 or any error) falls through to the
-Flask app, which answers as it always did: error bodies, 304s and the worker path stay in
-ONE place. Answers are the same bytes and headers as Flask's (``tests/web/test_fast.py``
-sends a table of requests to both).
+Embedded stores only. Anything unusual (other parameters, ``If-None-Match``, an
+``Authorization`` header, an odd path, a query that is not a bounded lookup, a 404 or any
+error) falls through to the Flask app, which answers as it always did: error bodies, 304s
+and the worker path stay in ONE place. Answers are the same bytes and headers as Flask's
+(``tests/web/test_fast.py`` sends a table of requests to both).
 """
 
 from __future__ import annotations
@@ -73,10 +73,13 @@ class FastPath:
         self.max_age = f"public, max-age={app.config['CLUSTERLD_CACHE_SECONDS']}"
         self.trusted_hosts = app.config.get("TRUSTED_HOSTS")
         self.answered = 0  # requests answered here (the rest fell through)
+        # embedded stores only: a remote store's failure would be waited for twice
+        self.enabled = bool(getattr(self.kg, "local_lookups", False))
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         answer = None
-        if "HTTP_AUTHORIZATION" not in environ and "HTTP_IF_NONE_MATCH" not in environ:
+        if (self.enabled and "HTTP_AUTHORIZATION" not in environ
+                and "HTTP_IF_NONE_MATCH" not in environ):
             try:
                 answer = self._answer(environ)
             except Exception:  # FallThrough, or an error: Flask answers (and logs) it
