@@ -339,6 +339,12 @@ class KnowledgeGraph(EntityViews):
             raise LookupError(payload)
         raise InputError(payload, source="query")
 
+    def union_quads(self, subject: Any = None, predicate: Any = None, obj: Any = None,
+                    ) -> Iterable[ox.Quad]:
+        """Quads of the public default graph (the union, each triple once) matching a
+        pattern: one index scan, no SPARQL parsing or planning (trusted code only)."""
+        return self.store.quads_for_pattern(subject, predicate, obj, self._union)
+
     def local_lookup(self, sparql: str, formats: Mapping[str, str | None], *,
                      base_iri: str | None = None, max_rows: int | None = None,
                      ) -> Serialized | None:

@@ -156,8 +156,12 @@ class Reader:
     """Per-request access to the graph for the pages, in one language."""
 
     def __init__(self, run: Runner, base: str, lang: str,
-                 cache: LabelCache | None = None) -> None:
+                 cache: LabelCache | None = None,
+                 pattern: Callable[..., Iterable[ox.Quad]] | None = None) -> None:
         self.run = run
+        # (s, p, o) → matching quads of the default graph, when the store can read its
+        # indexes directly (embedded); None: everything goes through ``run``
+        self.pattern = pattern
         self.base = base
         self.lang = lang
         self.labels = Labels()
@@ -285,6 +289,10 @@ class Reader:
 
     def exists(self, term: str) -> bool:
         """True when ``term`` is the subject or the object of a triple."""
+        if self.pattern is not None:
+            node = ox.NamedNode(term)
+            return any(True for _ in self.pattern(node)) or any(
+                True for _ in self.pattern(None, None, node))
         return bool(self.select(
             f"SELECT ?x WHERE {{ {{ {iri(term)} ?p ?x }} UNION {{ ?x ?p {iri(term)} }} }} LIMIT 1"
         ))
