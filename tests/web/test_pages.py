@@ -378,8 +378,8 @@ def test_accepted_contribution_shows_after_a_page_was_seen(tmp_path: Path) -> No
 
 
 def test_pages_read_plain_patterns_from_the_indexes_exactly(tmp_path: Path) -> None:
-    """Embedded stores answer the pages' outgoing triples and existence checks from the
-    indexes; every page must be the same as through SPARQL."""
+    """Embedded stores answer the pages' outgoing triples, types and existence checks from
+    the indexes; every page must be the same as through SPARQL."""
     import pyoxigraph as ox
 
     from clusterld.store import KnowledgeGraph
@@ -401,6 +401,8 @@ def test_pages_read_plain_patterns_from_the_indexes_exactly(tmp_path: Path) -> N
         for chunk in (subjects[:1], subjects[:7], subjects):
             a, b = outgoing(fast, chunk), outgoing(plain, chunk)
             assert {s: dict(p) for s, p in a.items()} == {s: dict(p) for s, p in b.items()}
+        terms = [*subjects, "urn:x:none"]
+        assert fast.types(terms) == plain.types(terms)
         tunisia = pagedata.BASE + "id/place/tunisia"
         for term in (subjects[0], tunisia, "https://w3id.org/clusterld/vocab/sector/mechatronics",
                      pagedata.BASE + "id/cluster/nobody"):

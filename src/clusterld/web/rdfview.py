@@ -281,6 +281,13 @@ class Reader:
         found: dict[str, list[str]] = defaultdict(list)
         if not terms:
             return found
+        if self.pattern is not None:
+            a = ox.NamedNode(RDF + "type")
+            for term in dict.fromkeys(terms):
+                kinds = [q.object.value for q in self.pattern(ox.NamedNode(term), a)]
+                if kinds:
+                    found[term] = kinds
+            return found
         for row in self.select(
             f"SELECT DISTINCT ?s ?t WHERE {{ {values('s', terms)} ?s a ?t }}"
         ):
