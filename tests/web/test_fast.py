@@ -83,6 +83,9 @@ TABLE: list[tuple[str, str, dict[str, str], bytes | None, bool]] = [
     ("GET", "/id/cluster/ce3m?format=jsonld", {}, None, True),
     ("GET", "/id/cluster/ce3m", {"Accept": "image/png"}, None, False),  # 406
     ("GET", "/id/cluster/nobody", {}, None, False),  # 404
+    ("GET", "/vocab/sector/denim", {"Accept": "text/turtle"}, None, True),
+    ("GET", "/data/vocab/sector/denim.ttl", {}, None, True),
+    ("GET", "/data/vocab/sector/nothing.ttl", {}, None, False),  # 404
 ]
 
 
