@@ -315,20 +315,9 @@ class KnowledgeGraph(EntityViews):
         line and column; SERVICE refused), :class:`QueryTimeout`, :class:`PoolBusy`.
         """
         rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
-        if (default_graphs is None and named_graphs is None and self.local_lookups
-                and self.limits.inprocess_lookups
-                and bounded_lookup(sparql)):
-            # one lazy index scan stopped at the row cap: no worker round trip needed
-            task = QueryTask(query=sparql, formats=dict(formats), base_iri=base_iri,
-                             public=True, graph_patterns=False, max_rows=rows)
-            dataset = PublicDataset([self._union], [])
-            try:
-                answer = (native_lookup(self.store, task, dataset)
-                          or execute(self.store, task, dataset))
-            except (SyntaxError, OSError, ValueError, TypeError, RuntimeError):
-                pass  # the worker gives the usual error answer
-            else:
-                self.inprocess += 1
+        if default_graphs is None and named_graphs is None:
+            answer = self.local_lookup(sparql, formats, base_iri=base_iri, max_rows=rows)
+            if answer is not None:
                 return answer
         sparqltext.refuse_fetching(sparql)
         limit = self.limits.query_timeout
@@ -349,6 +338,34 @@ class KnowledgeGraph(EntityViews):
         if status == "format":
             raise LookupError(payload)
         raise InputError(payload, source="query")
+
+    def union_quads(self, subject: Any = None, predicate: Any = None, obj: Any = None,
+                    ) -> Iterable[ox.Quad]:
+        """Quads of the public default graph (the union, each triple once) matching a
+        pattern: one index scan, no SPARQL parsing or planning (trusted code only)."""
+        return self.store.quads_for_pattern(subject, predicate, obj, self._union)
+
+    def local_lookup(self, sparql: str, formats: Mapping[str, str | None], *,
+                     base_iri: str | None = None, max_rows: int | None = None,
+                     ) -> Serialized | None:
+        """A public query answered in this process when it is a bounded lookup
+        (:func:`clusterld.workers.bounded_lookup`: one lazy index scan stopped at the row
+        cap, no worker round trip needed) on the public dataset; None for any other query
+        and on any error (the worker then gives the usual answer or error)."""
+        if not (self.local_lookups and self.limits.inprocess_lookups
+                and bounded_lookup(sparql)):
+            return None
+        rows = self.limits.max_rows if max_rows is None else min(max_rows, self.limits.max_rows)
+        task = QueryTask(query=sparql, formats=dict(formats), base_iri=base_iri,
+                         public=True, graph_patterns=False, max_rows=rows)
+        dataset = PublicDataset([self._union], [])
+        try:
+            answer = (native_lookup(self.store, task, dataset)
+                      or execute(self.store, task, dataset))
+        except (SyntaxError, OSError, ValueError, TypeError, RuntimeError):
+            return None  # the worker gives the usual error answer
+        self.inprocess += 1
+        return answer
 
     def update(self, sparql: str, *, base_iri: str | None = None,
                using_graphs: list[str] | None = None,

@@ -338,3 +338,83 @@ def test_search_binds_the_text(pages_client):
         response = pages_client.get("/search", query_string={"q": text})
         assert response.status_code == 200
         assert 'href="/page/' not in html(response).split("<main", 1)[-1]
+
+
+def test_accepted_contribution_shows_after_a_page_was_seen(tmp_path: Path) -> None:
+    """The page remembers per data version that no contribution is accepted: a write that
+    adds one must show on the next page."""
+    from clusterld.store import KnowledgeGraph
+    from clusterld.web import create_app
+
+    data = tmp_path / "pages.trig"
+    data.write_text(pagedata.trig(), encoding="utf-8")
+    kg = KnowledgeGraph(tmp_path / "store", base=pagedata.BASE)
+    kg.load([data])
+    app = create_app({"TESTING": True, "CLUSTERLD_KG": kg, "CLUSTERLD_TOKEN": "t",
+                      "CLUSTERLD_BASE": pagedata.BASE, "CLUSTERLD_BUILD_DIR": str(tmp_path)})
+    try:
+        client = app.test_client()
+        before = client.get("/page/cluster/ce3m", headers={"Accept": "text/html"})
+        assert before.status_code == 200 and "Contributed on" not in before.get_data(True)
+        g = f"<{pagedata.BASE}graph/contribution/20260101T000000Z-abcdef01>"
+        update = (
+            "PREFIX prov: <http://www.w3.org/ns/prov#> "
+            "PREFIX dcterms: <http://purl.org/dc/terms/> "
+            "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+            f"INSERT DATA {{ GRAPH {g} {{ <{pagedata.BASE}id/cluster/ce3m> "
+            "<https://w3id.org/clusterld/ontology#acronym> 'CE3M-bis' } "
+            f"GRAPH <{pagedata.BASE}graph/meta> {{ {g} prov:generatedAtTime "
+            "'2026-01-01T00:00:00Z'^^xsd:dateTime ; dcterms:dateAccepted "
+            "'2026-01-02T00:00:00Z'^^xsd:dateTime ; dcterms:creator 'Zora Q.' } }")
+        r = client.post("/sparql", data=update.encode(),
+                        headers={"Content-Type": "application/sparql-update",
+                                 "Authorization": "Bearer t"})
+        assert r.status_code == 204
+        after = client.get("/page/cluster/ce3m", headers={"Accept": "text/html"})
+        html = after.get_data(True)
+        assert "Contributed on" in html and "Zora Q." in html
+    finally:
+        kg.close()
+
+
+def test_pages_read_plain_patterns_from_the_indexes_exactly(tmp_path: Path) -> None:
+    """Embedded stores answer the pages' outgoing triples, types and existence checks from
+    the indexes; every page must be the same as through SPARQL."""
+    import pyoxigraph as ox
+
+    from clusterld.store import KnowledgeGraph
+    from clusterld.web import create_app
+    from clusterld.web.entity import outgoing
+    from clusterld.web.rdfview import Reader
+
+    data = tmp_path / "pages.trig"
+    data.write_text(pagedata.trig(), encoding="utf-8")
+    kg = KnowledgeGraph(tmp_path / "store", base=pagedata.BASE)
+    kg.load([data])
+    try:
+        subjects = sorted({r["s"].value for r in kg.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
+                           if isinstance(r["s"], ox.NamedNode)})
+        assert len(subjects) > 20
+        assert sum(1 for _ in kg.union_quads(ox.NamedNode(subjects[0]))) > 0
+        fast = Reader(kg.query, pagedata.BASE, "en", None, kg.union_quads)
+        plain = Reader(kg.query, pagedata.BASE, "en")
+        for chunk in (subjects[:1], subjects[:7], subjects):
+            a, b = outgoing(fast, chunk), outgoing(plain, chunk)
+            assert {s: dict(p) for s, p in a.items()} == {s: dict(p) for s, p in b.items()}
+        terms = [*subjects, "urn:x:none"]
+        assert fast.types(terms) == plain.types(terms)
+        tunisia = pagedata.BASE + "id/place/tunisia"
+        for term in (subjects[0], tunisia, "https://w3id.org/clusterld/vocab/sector/mechatronics",
+                     pagedata.BASE + "id/cluster/nobody"):
+            assert fast.exists(term) == plain.exists(term)
+        app = create_app({"TESTING": True, "CLUSTERLD_KG": kg, "CLUSTERLD_BASE": pagedata.BASE,
+                          "CLUSTERLD_BUILD_DIR": str(tmp_path), "CLUSTERLD_RESPONSE_CACHE_MB": 0})
+        client = app.test_client()
+        ids = pagedata.BASE + "id/"
+        paths = [s[len(ids):] for s in subjects if s.startswith(ids)]
+        pages = {p: client.get(f"/page/{p}").get_data() for p in paths}
+        kg.local_lookups = False  # the pages now read everything through SPARQL
+        for path, html in pages.items():
+            assert client.get(f"/page/{path}").get_data() == html, path
+    finally:
+        kg.close()

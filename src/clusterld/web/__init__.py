@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "CLUSTERLD_CONTRIBUTION_RATE": 120,  # submissions a minute per client address; 0: no limit
     "CLUSTERLD_VALIDATION_RATE": 600,  # POST /validate (the form's live checks) likewise
     "CLUSTERLD_VALIDATOR": None,  # an IncrementalValidator to share (tests); None → built once
+    "CLUSTERLD_FAST_PATH": True,  # plain lookups, data documents and 303s without Flask
 }
 COMPRESSIBLE = ("text/", "application/sparql-results", "application/ld+json",
                 "application/json", "application/n-triples", "application/n-quads",
@@ -125,6 +126,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(pages_bp)
         app.register_blueprint(form_bp)
     app.after_request(_finish)
+    if app.config["CLUSTERLD_FAST_PATH"]:
+        from clusterld.web.fast import FastPath
+
+        fast = FastPath(app, app.wsgi_app)
+        app.extensions["clusterld.fast"] = fast
+        app.wsgi_app = fast  # type: ignore[method-assign]
     megabytes = int(app.config["CLUSTERLD_RESPONSE_CACHE_MB"] or 0)
     if megabytes > 0:
         from clusterld.web.cache import ResponseCache

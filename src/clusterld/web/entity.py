@@ -160,6 +160,13 @@ def outgoing(reader: Reader, subjects: list[str]) -> dict[str, dict[str, list[Te
     found: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
     if not subjects:
         return found
+    if reader.pattern is not None:  # the same triples, from the index without SPARQL
+        for subject in subjects:
+            for q in reader.pattern(ox.NamedNode(subject)):
+                objects = found[subject][q.predicate.value]
+                if q.object not in objects:
+                    objects.append(q.object)
+        return found
     for row in reader.select(
         f"SELECT DISTINCT ?s ?p ?o WHERE {{ {values('s', subjects)} ?s ?p ?o }}"
     ):
@@ -264,6 +271,8 @@ class EntityBuilder:
 
     def contributions(self, subjects: list[str]) -> list[ContributionRef]:
         """The accepted contributions whose graph states facts on the subjects."""
+        if not self.r.any_accepted():  # the usual case, and ~9 % of a page's time
+            return []
         found = self.r.select(
             f"SELECT DISTINCT ?g ?when ?accepted ?who ?src ?comment WHERE {{ "
             f"{values('s', subjects)} GRAPH ?g {{ ?s ?p ?o }}"

@@ -66,7 +66,9 @@ def reader() -> Reader:
     if cache is None and getattr(kg, "version", None) is not None:  # labels per data version
         cache = current_app.extensions.setdefault("clusterld.labels",
                                                   LabelCache(lambda: kg.version))
-    return Reader(kg.query, base_iri(kg), page_lang(), cache)
+    # embedded stores: plain patterns are read from the indexes, not through SPARQL
+    pattern = kg.union_quads if getattr(kg, "local_lookups", False) else None
+    return Reader(kg.query, base_iri(kg), page_lang(), cache, pattern)
 
 
 # -- rendering -------------------------------------------------------------------------------

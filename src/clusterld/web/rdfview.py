@@ -131,6 +131,17 @@ class LabelCache:
         self.version = version
         self.max_terms = max_terms
         self._table: tuple[str, dict[str, LabelRows]] = ("", {})
+        self._facts: tuple[str, dict[str, bool]] = ("", {})
+
+    def fact(self, name: str, compute: Callable[[], bool]) -> bool:
+        """A yes/no fact about the whole graph, computed once per data version."""
+        version = self.version()  # before computing: a write meanwhile makes a new table
+        current = self._facts
+        if current[0] != version:
+            current = self._facts = (version, {})
+        if name not in current[1]:
+            current[1][name] = compute()
+        return current[1][name]
 
     def table(self) -> dict[str, LabelRows]:
         """The rows known at the current version (filled in by readers)."""
@@ -145,8 +156,12 @@ class Reader:
     """Per-request access to the graph for the pages, in one language."""
 
     def __init__(self, run: Runner, base: str, lang: str,
-                 cache: LabelCache | None = None) -> None:
+                 cache: LabelCache | None = None,
+                 pattern: Callable[..., Iterable[ox.Quad]] | None = None) -> None:
         self.run = run
+        # (s, p, o) → matching quads of the default graph, when the store can read its
+        # indexes directly (embedded); None: everything goes through ``run``
+        self.pattern = pattern
         self.base = base
         self.lang = lang
         self.labels = Labels()
@@ -162,6 +177,13 @@ class Reader:
         if substitutions:
             return rows(self.run(head + query, substitutions=substitutions))
         return rows(self.run(head + query))
+
+    def any_accepted(self) -> bool:
+        """Whether some graph is an accepted contribution (once per data version)."""
+        def compute() -> bool:
+            return bool(self.select("SELECT ?g WHERE { ?g dcterms:dateAccepted ?a } LIMIT 1"))
+
+        return self.cache.fact("accepted", compute) if self.cache is not None else compute()
 
     # -- labels -----------------------------------------------------------------------
     def fetch_labels(self, terms: Iterable[str]) -> None:
@@ -259,6 +281,13 @@ class Reader:
         found: dict[str, list[str]] = defaultdict(list)
         if not terms:
             return found
+        if self.pattern is not None:
+            a = ox.NamedNode(RDF + "type")
+            for term in dict.fromkeys(terms):
+                kinds = [q.object.value for q in self.pattern(ox.NamedNode(term), a)]
+                if kinds:
+                    found[term] = kinds
+            return found
         for row in self.select(
             f"SELECT DISTINCT ?s ?t WHERE {{ {values('s', terms)} ?s a ?t }}"
         ):
@@ -267,6 +296,10 @@ class Reader:
 
     def exists(self, term: str) -> bool:
         """True when ``term`` is the subject or the object of a triple."""
+        if self.pattern is not None:
+            node = ox.NamedNode(term)
+            return any(True for _ in self.pattern(node)) or any(
+                True for _ in self.pattern(None, None, node))
         return bool(self.select(
             f"SELECT ?x WHERE {{ {{ {iri(term)} ?p ?x }} UNION {{ ?x ?p {iri(term)} }} }} LIMIT 1"
         ))
