@@ -123,7 +123,8 @@ class ShapeChecker:
                 continue
             make = COMPILERS.get(p)
             if make is None:
-                raise Unsupported(f"{p.n3()} is not supported by the set-at-a-time validator")
+                name = str(p)[len(str(SH)):]
+                raise Unsupported(f"sh:{name} is not supported by the set-at-a-time validator")
             spec.checks.append(make(self, shape, o))
         return spec
 
@@ -220,7 +221,7 @@ def per_focus(test: Callable[[Node, Sequence[Node]], int]) -> Check:
 
 def _class(checker: ShapeChecker, shape: Node, c: Node) -> Check:
     members = checker.closure.instances(c)
-    return per_value(lambda v: OK if v in members else BAD)
+    return per_value(lambda v: OK if v in members and not isinstance(v, Literal) else BAD)
 
 
 def _node_kind(checker: ShapeChecker, shape: Node, kind: Node) -> Check:
