@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import chain, repeat
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -93,11 +94,14 @@ class ShapeChecker:
         spec = self.spec(shape)
         if spec is None:
             return status  # deactivated: conforms
+        values: Values
         if spec.path is None:
-            values: Values = {n: (n,) for n in nodes}
+            values = dict(zip(nodes, zip(nodes), strict=True))  # each its own value node
+        elif spec.path[0] == "p":  # most property shapes: straight from the index
+            get = self.closure.out_index(spec.path[1]).get
+            values = dict(zip(nodes, map(get, nodes, repeat(())), strict=True))
         else:
-            walk = self._path(spec.path)
-            values = {n: walk(n) for n in nodes}
+            values = dict(zip(nodes, map(self._path(spec.path), nodes), strict=True))
         for check in spec.checks:
             check(values, status)
         return status
@@ -154,7 +158,7 @@ class ShapeChecker:
 
     def nested(self, values: Values, child: Node) -> dict[Node, int]:
         """The statuses for ``child`` of every value node."""
-        return self.statuses(child, (v for vs in values.values() for v in vs))
+        return self.statuses(child, chain.from_iterable(values.values()))
 
 
 def _sequence(parts: list[Callable[[Node], Sequence[Node]]]) -> Callable[[Node], Sequence[Node]]:
@@ -375,7 +379,12 @@ def _node(checker: ShapeChecker, shape: Node, child: Node) -> Check:
     def run(values: Values, status: dict[Node, int]) -> None:
         child_status = checker.nested(values, child)
         for f, vs in values.items():
-            status[f] = max((status[f], *(child_status[v] for v in vs)))
+            worst = status[f]
+            for v in vs:
+                if worst == BAD:
+                    break
+                worst = max(worst, child_status[v])
+            status[f] = worst
     return run
 
 
