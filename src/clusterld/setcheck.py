@@ -30,7 +30,7 @@ from rdflib.term import Node
 
 from clusterld.pathnfa import PathAst, path_ast
 from clusterld.rdfsview import Unsupported
-from clusterld.setdata import Closure
+from clusterld.setdata import Closure, alternative, repeat_path, sequence
 
 OK, UNSURE, BAD = 0, 1, 2
 MAX_DEPTH = 30
@@ -72,7 +72,7 @@ class ShapeChecker:
         self.sparql = sparql  # (shape, constraint, nodes) -> the nodes with a result
         self._specs: dict[Node, Spec | None] = {}
         self._memo: dict[Node, dict[Node, int]] = {}
-        self._paths: dict[PathAst, Callable[[Node], Sequence[Node]]] = {}
+        self._paths: dict[str, Callable[[Node], Sequence[Node]]] = {}
         self._depth = 0
 
     def statuses(self, shape: Node, nodes: Iterable[Node]) -> dict[Node, int]:
@@ -133,9 +133,10 @@ class ShapeChecker:
         return spec
 
     def _path(self, ast: PathAst) -> Callable[[Node], Sequence[Node]]:
-        found = self._paths.get(ast)
+        key = repr(ast)  # the AST holds lists
+        found = self._paths.get(key)
         if found is None:
-            found = self._paths[ast] = self._walker(ast, False)
+            found = self._paths[key] = self._walker(ast, False)
         return found
 
     def _walker(self, ast: PathAst, inverse: bool) -> Callable[[Node], Sequence[Node]]:
@@ -149,9 +150,9 @@ class ShapeChecker:
             parts = [self._walker(a, inverse) for a in ast[1]]
             if kind == "seq" and inverse:
                 parts.reverse()
-            return _sequence(parts) if kind == "seq" else _alternative(parts)
+            return sequence(parts) if kind == "seq" else alternative(parts)
         if kind in ("*", "+", "?"):
-            return _repeat(self._walker(ast[1], inverse), kind)
+            return repeat_path(self._walker(ast[1], inverse), kind)
         raise Unsupported(f"property path {kind!r} is not supported")
 
     # ---- helpers for the checks ----------------------------------------------------------
@@ -159,37 +160,6 @@ class ShapeChecker:
     def nested(self, values: Values, child: Node) -> dict[Node, int]:
         """The statuses for ``child`` of every value node."""
         return self.statuses(child, chain.from_iterable(values.values()))
-
-
-def _sequence(parts: list[Callable[[Node], Sequence[Node]]]) -> Callable[[Node], Sequence[Node]]:
-    def walk(node: Node) -> Sequence[Node]:
-        current: Iterable[Node] = (node,)
-        for part in parts:
-            current = {m for n in current for m in part(n)}
-        return tuple(current)
-    return walk
-
-
-def _alternative(parts: list[Callable[[Node], Sequence[Node]]]
-                 ) -> Callable[[Node], Sequence[Node]]:
-    return lambda node: tuple({m for part in parts for m in part(node)})
-
-
-def _repeat(part: Callable[[Node], Sequence[Node]], op: str) -> Callable[[Node], Sequence[Node]]:
-    def walk(node: Node) -> Sequence[Node]:
-        if op == "?":
-            return tuple({node, *part(node)})
-        seen: set[Node] = set()
-        todo = list(part(node))
-        while todo:
-            n = todo.pop()
-            if n not in seen:
-                seen.add(n)
-                todo.extend(part(n))
-        if op == "*":
-            seen.add(node)
-        return tuple(seen)
-    return walk
 
 
 # ---- constraint components ----------------------------------------------------------------

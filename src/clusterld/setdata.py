@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -219,3 +219,39 @@ class TsvReader:
                 XSD.decimal if "." in text else XSD.integer)
             typed = self._typed[text] = Literal(text, datatype=kind)
         return typed
+
+
+Walk = Callable[[Node], Sequence[Node]]  # a property path: node -> its value nodes
+
+
+def sequence(parts: list[Walk]) -> Walk:
+    """The walk of a sequence path."""
+    def walk(node: Node) -> Sequence[Node]:
+        current: Iterable[Node] = (node,)
+        for part in parts:
+            current = {m for n in current for m in part(n)}
+        return tuple(current)
+    return walk
+
+
+def alternative(parts: list[Walk]) -> Walk:
+    """The walk of an alternative path."""
+    return lambda node: tuple({m for part in parts for m in part(node)})
+
+
+def repeat_path(part: Walk, op: str) -> Walk:
+    """The walk of a ``*``, ``+`` or ``?`` path."""
+    def walk(node: Node) -> Sequence[Node]:
+        if op == "?":
+            return tuple({node, *part(node)})
+        seen: set[Node] = set()
+        todo = list(part(node))
+        while todo:
+            n = todo.pop()
+            if n not in seen:
+                seen.add(n)
+                todo.extend(part(n))
+        if op == "*":
+            seen.add(node)
+        return tuple(seen)
+    return walk
