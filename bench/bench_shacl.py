@@ -12,7 +12,9 @@ validators read the ontology themselves). On each source, in interleaved runs,
 validate the whole graph; the medians and their ratio are printed, and the two reports are
 checked to hold the same results. ``--pyshacl`` (default 10k) also times plain pyshacl
 (:class:`clusterld.validate.Validator`) at that size. ``--peer-runs`` bounds the sharded runs
-(≈150 s each at 1M).
+(≈150 s each at 1M). ``--invalid`` (default 100k) also validates, once with each validator,
+a copy of the rdflib graph where every 10th person lost its labels (violations, so focus
+nodes go through pyshacl for the report).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from bench.common import header, label, machine, median, size_of, synthetic
 from bench.generate import DEFAULT_BASE
@@ -34,6 +37,7 @@ from clusterld.sharded import ShardedReport, ShardedValidator
 from clusterld.validate import Validator
 
 ONTOLOGY_GRAPH = URIRef(f"{DEFAULT_BASE}graph/ontology")
+CLD = Namespace("https://w3id.org/clusterld/ontology#")
 
 
 def store_for(nq: Path, work: Path, size: int) -> ox.Store:
@@ -104,6 +108,32 @@ def bench_source(name: str, source: GraphSource, set_v: SetValidator,
     return row
 
 
+def invalid_copy(graph: Graph, every: int = 10) -> tuple[Graph, int]:
+    """A copy where every ``every``-th person has no labels; how many were changed."""
+    bad = Graph()
+    bad += graph
+    people = sorted(bad.subjects(RDF.type, CLD.Person), key=str)[::every]
+    for person in people:
+        bad.remove((person, SKOS.prefLabel, None))
+        bad.remove((person, RDFS.label, None))
+    return bad, len(people)
+
+
+def bench_invalid(graph: Graph, set_v: SetValidator, sharded: ShardedValidator) -> dict:
+    """One run of each validator on a copy of ``graph`` with violations."""
+    bad, changed = invalid_copy(graph)
+    source = RdflibSource(bad)
+    ours_s, ours = timed(set_v, source)
+    peer_s, peer = timed(sharded, source)
+    row = {"invalid_people": changed, "set_s": ours_s, "sharded_s": peer_s,
+           "flagged": getattr(ours, "flagged", None), "results": len(ours.results),
+           "same_results": same(ours, peer)}
+    print(f"  invalid ({changed} people without labels, rdflib): set {ours_s:.2f} s "
+          f"(flagged {row['flagged']}, {row['results']} results), sharded {peer_s:.2f} s, "
+          f"ratio {peer_s / ours_s:.1f}×, same results: {row['same_results']}", flush=True)
+    return row
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print one line per size and source, and a JSON summary."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -111,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="SetValidator runs per source")
     ap.add_argument("--peer-runs", type=int, default=1, help="ShardedValidator runs per source")
     ap.add_argument("--pyshacl", default="10k", help="size at which pyshacl is timed too")
+    ap.add_argument("--invalid", default="100k", help="sizes with a run on invalid data")
     ap.add_argument("--work", type=Path, default=Path("out/bench"))
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
@@ -142,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, source in sources:
             row = bench_source(name, source, set_v, sharded, args.runs, args.peer_runs)
             rows.append({"size": size, "triples": len(graph), **row})
+        if text in args.invalid.split(","):
+            rows.append({"size": size, **bench_invalid(graph, set_v, sharded)})
         del graph, sources
     print(json.dumps({"machine": machine(), "rows": rows}, indent=1, default=str))
     return 0
