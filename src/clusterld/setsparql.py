@@ -45,7 +45,10 @@ class SparqlConstraint:
         text = str(select)
         if "$PATH" in text or "?PATH" in text:
             raise Unsupported("a SPARQL constraint using $PATH")
-        self.query: Query = prepareQuery(_prefixes(shapes, constraint) + "\n" + text)
+        try:
+            self.query: Query = prepareQuery(_prefixes(shapes, constraint) + "\n" + text)
+        except Exception as err:  # the parser raises many kinds
+            raise Unsupported(f"unparsable SPARQL constraint: {err}") from err
         self.predicates: set[Node] = set()
         self.classes: set[Node] = set()
         try:
