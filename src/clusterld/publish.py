@@ -25,7 +25,7 @@ from clusterld.errors import ClusterldError, ValidationFailed
 from clusterld.incremental import IncrementalValidator
 from clusterld.iri import Minter
 from clusterld.paths import data_path
-from clusterld.sharded import ShardedValidator
+from clusterld.setshacl import SetValidator
 from clusterld.validate import Validator, format_report
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -125,7 +125,7 @@ def build(out: Path, base: str | None = None, *, reason: bool = True, processes:
     data = data_graph(ds, mint)
     log(f"  converted: {len(data)} triples of data")
     validator = Validator()
-    report = ShardedValidator(IncrementalValidator.from_validator(validator)).validate(
+    report = SetValidator(IncrementalValidator.from_validator(validator)).validate(
         data, processes=processes)
     if not report.conforms:
         raise ValidationFailed("the knowledge graph does not conform to the shapes:\n"

@@ -76,6 +76,7 @@ class Schema:
         for s, o in g.subject_objects(RDFS.range):
             self._ranges.setdefault(s, set()).add(o)
         known = set(self._supers_p) | set(self._subs_p) | set(self._domains) | set(self._ranges)
+        self.predicates = frozenset(known)  # every property the schema says something about
         self.range_preds = frozenset(p for p in known if self.range_classes(p))
         self.type_preds = self.subs_p(RDF.type)
         self.resource, self.property = self.supers_c(RESOURCE), self.supers_c(PROPERTY)

@@ -124,8 +124,9 @@ class ShardedValidator:
         preds.update(p for shape in plan.targeted for p in shape.objects_of)
         for p in preds:
             for q in schema.subs_p(p):
-                found.update(o for _, _, o in source.triples(None, q, None)
-                             if not isinstance(o, Literal))
+                # literals too: owlrl types a literal object by the range, and pyshacl then
+                # takes it as a focus node of sh:targetClass
+                found.update(o for _, _, o in source.triples(None, q, None))
         found.update(n for shape in plan.targeted for n in shape.target_nodes)
         if target_classes & (schema.resource | schema.property):
             raise Unsupported("a shape targets rdfs:Resource or rdf:Property")
