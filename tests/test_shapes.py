@@ -349,3 +349,27 @@ def test_sparql_constraint_messages_keep_their_language() -> None:
         assert result.message("en") == f"Value x refused for {ex.a}"
         assert result.message("fr") == f"Valeur x refusée pour {ex.a}"
         assert {m.language for m in report.graph.objects(None, SH.resultMessage)} == {"en", "fr"}
+
+
+def test_a_sparql_result_reads_its_constraints_message_not_the_shapes() -> None:
+    """Such a result carries the constraint's message and the shape's, in whatever order the
+    report graph was written (merged reports differ from pyshacl's): the constraint's wins."""
+    from rdflib import BNode
+
+    from clusterld.validate import _results
+
+    ex = Namespace("http://example.org/")
+    report, result, constraint = Graph(), BNode(), BNode()
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, ex.a))
+    for text, lang in (("The shape's message", "en"), ("Message de la forme", "fr"),
+                       ("Value x refused", "en"), ("Valeur x refusée", "fr")):
+        report.add((result, SH.resultMessage, Literal(text, lang=lang)))
+    report.add((result, SH.sourceConstraint, constraint))
+    report.add((constraint, SH.message, Literal("Value {?value} refused", lang="en")))
+    report.add((constraint, SH.message, Literal("Valeur {?value} refusée", lang="fr")))
+    [found] = _results(report)
+    assert (found.message("en"), found.message("fr")) == ("Value x refused", "Valeur x refusée")
+    report.remove((None, SH.sourceConstraint, None))  # no constraint: the first in text order
+    [found] = _results(report)
+    assert found.message("en") == "The shape's message"

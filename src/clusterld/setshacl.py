@@ -39,7 +39,7 @@ from clusterld.setdata import Closure
 from clusterld.setsparql import SparqlChecks, SparqlConstraint
 from clusterld.shapeplan import ShapePlan
 from clusterld.sharded import ShardedReport, ShardedValidator, merge
-from clusterld.validate import _results, tag_message_languages
+from clusterld.validate import _results
 
 CHUNK = 2_000  # focus nodes per pyshacl re-run
 
@@ -87,8 +87,7 @@ class SetValidator:
             report.seconds = time.perf_counter() - started
             return report
         chunks = [flagged[i:i + CHUNK] for i in range(0, len(flagged), CHUNK)]
-        merged = merge(self.sharded._run(source, chunks, processes))
-        tag_message_languages(merged.graph, self.inc.shapes)
+        merged = merge(self.sharded._run(source, chunks, processes), self.inc.shapes)
         return SetReport(conforms=merged.conforms, results=_results(merged.graph),
                          graph=merged.graph, focus_nodes=focus, chunks=len(chunks),
                          flagged=len(flagged), unsure=unsure,

@@ -32,7 +32,7 @@ from rdflib.term import Node
 from clusterld.graphsource import GraphSource, RdflibSource
 from clusterld.incremental import ALLOWED_SEVERITIES, IncrementalValidator
 from clusterld.rdfsview import SourceCache, Unsupported, View
-from clusterld.validate import Report, Validator, _results
+from clusterld.validate import Report, Validator, _results, tag_message_languages
 
 Triple = tuple[Node, Node, Node]
 _FORKED: tuple[ShardedValidator, GraphSource, list[list[Node]]] | None = None
@@ -106,7 +106,7 @@ class ShardedValidator:
             report = self._full(source, str(err))
             report.seconds = time.perf_counter() - started
             return report
-        report = merge(parts)
+        report = merge(parts, self.inc.shapes)
         report.focus_nodes = sum(n for _, n in parts)
         report.chunks = len(chunks)
         report.seconds = time.perf_counter() - started
@@ -182,8 +182,9 @@ def _forked_chunk(index: int) -> tuple[list[Triple], int]:
     return validator.validate_chunk(source, chunks[index])
 
 
-def merge(parts: list[tuple[list[Triple], int]]) -> ShardedReport:
-    """One report from the chunks' report triples (pyshacl's verdict over all results)."""
+def merge(parts: list[tuple[list[Triple], int]], shapes: Graph | None = None) -> ShardedReport:
+    """One report from the chunks' report triples (pyshacl's verdict over all results); with
+    ``shapes``, SPARQL-based messages get their language tags back."""
     graph = Graph()
     graph.bind("sh", SH)
     report = BNode()
@@ -199,4 +200,6 @@ def merge(parts: list[tuple[list[Triple], int]]) -> ShardedReport:
     ok = not any(str(graph.value(r, SH.resultSeverity)).rsplit("#", 1)[-1]
                  not in ALLOWED_SEVERITIES for r in graph.objects(report, SH.result))
     graph.add((report, SH.conforms, Literal(ok)))
+    if shapes is not None:
+        tag_message_languages(graph, shapes)
     return ShardedReport(conforms=ok, results=_results(graph), graph=graph)

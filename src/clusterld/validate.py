@@ -103,7 +103,7 @@ def _results(graph: Graph) -> list[Result]:
         if node in nested:
             continue
         messages: dict[str, str] = {}
-        for msg in graph.objects(node, SH.resultMessage):
+        for msg in _own_messages_first(graph, node):
             lang = msg.language if isinstance(msg, Literal) and msg.language else "en"
             messages.setdefault(lang, str(msg))
         severity = graph.value(node, SH.resultSeverity)
@@ -118,6 +118,21 @@ def _results(graph: Graph) -> list[Result]:
         ))
     results.sort(key=lambda r: (str(r.focus), str(r.path), str(r.value), r.message()))
     return results
+
+
+def _own_messages_first(graph: Graph, result: Node) -> list[Node]:
+    """The result's messages, those of its own constraint first (then in a fixed order).
+
+    pyshacl gives a SPARQL-based result both the constraint's ``sh:message`` (with its
+    ``{?var}`` placeholders filled in) and the shape's; the constraint's says what is wrong.
+    """
+    found = sorted(graph.objects(result, SH.resultMessage), key=str)
+    constraint = graph.value(result, SH.sourceConstraint)
+    if constraint is None or len(found) < 2:
+        return found
+    templates = [re.compile(PLACEHOLDER.sub(".*?", re.escape(str(t))), re.S)
+                 for t in graph.objects(constraint, SH.message)]
+    return sorted(found, key=lambda m: not any(t.fullmatch(str(m)) for t in templates))
 
 
 def label_of(graph: Graph, node: Node | None, lang: str = "en") -> str:
