@@ -19,7 +19,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from clusterld.convert import PREFIXES
-from clusterld.iri import Minter
 from clusterld.paths import data_path
 
 DUMPS = {
@@ -52,11 +51,20 @@ class BuildResult:
     seconds: float = 0.0
 
 
-def prefixes(mint: Minter) -> dict[str, str]:
-    """The prefixes of the Turtle and TriG dumps (those the converter binds)."""
+_MORE_PREFIXES = {
+    "rdf": RDF_NS, "dcat": "http://www.w3.org/ns/dcat#", "sssom": "https://w3id.org/sssom/",
+    "semapv": "https://w3id.org/semapv/vocab/", "vann": "http://purl.org/vocab/vann/",
+}
+
+
+def prefixes() -> dict[str, str]:
+    """The prefixes of the Turtle and TriG dumps: the vocabularies the converter uses.
+
+    Entity IRIs stay in full (``<…/id/cluster/ce3m>``): as ``id:`` names their slashes would
+    have to be escaped (``id:cluster\\/ce3m``).
+    """
     found = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-    found["rdf"] = RDF_NS
-    found["id"] = mint.base + "id/"
+    found.update(_MORE_PREFIXES)
     return dict(sorted(found.items()))
 
 
@@ -91,7 +99,7 @@ def _joined(lines: list[bytes]) -> bytes:
     return b"\n".join(lines) + b"\n" if lines else b""
 
 
-def write_rdf(dataset: ox.Dataset, graphs: list[GraphName], out: Path, mint: Minter,
+def write_rdf(dataset: ox.Dataset, graphs: list[GraphName], out: Path,
               context: dict[str, object]) -> tuple[int, int]:
     """The five data dumps of ``dataset`` (its ``graphs``) in ``out``; (distinct triples, quads).
 
@@ -105,7 +113,7 @@ def write_rdf(dataset: ox.Dataset, graphs: list[GraphName], out: Path, mint: Min
     ntriples = _joined(triples)
     with gzip.GzipFile(out / "clusterld.nt.gz", "wb", mtime=0, compresslevel=6) as fh:
         fh.write(ntriples)
-    names = prefixes(mint)
+    names = prefixes()
     ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), out / "clusterld.trig",
                  format=ox.RdfFormat.TRIG, prefixes=names)
     ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), out / "clusterld.ttl",
@@ -116,13 +124,12 @@ def write_rdf(dataset: ox.Dataset, graphs: list[GraphName], out: Path, mint: Min
     return len(triples), len(by_graph)
 
 
-def write_graph_turtle(dataset: ox.Dataset, graph: ox.NamedNode, path: Path, mint: Minter
-                       ) -> None:
+def write_graph_turtle(dataset: ox.Dataset, graph: ox.NamedNode, path: Path) -> None:
     """One named graph of ``dataset`` as Turtle, triples sorted, with the dump prefixes."""
     lines = sorted(ox.serialize((q.triple for q in dataset.quads_for_graph_name(graph)),
                                 format=ox.RdfFormat.N_TRIPLES).splitlines())
     ox.serialize(ox.parse(_joined(lines), format=ox.RdfFormat.N_TRIPLES), path,
-                 format=ox.RdfFormat.TURTLE, prefixes=prefixes(mint))
+                 format=ox.RdfFormat.TURTLE, prefixes=prefixes())
 
 
 def context() -> dict[str, object]:

@@ -230,9 +230,9 @@ def write_dumps(loaded: Loaded, out: Path, mint: Minter) -> BuildResult:
     (out / "context.jsonld").write_text(json.dumps({"@context": ctx}, indent=2,
                                                    ensure_ascii=False) + "\n", encoding="utf-8")
     store = loaded.store
-    result.triples, result.quads = write_rdf(loaded.dataset, graph_names(store), out, mint, ctx)
+    result.triples, result.quads = write_rdf(loaded.dataset, graph_names(store), out, ctx)
     write_graph_turtle(loaded.dataset, ox.NamedNode(str(mint.graph("ontology"))),
-                       out / "ontology.ttl", mint)
+                       out / "ontology.ttl")
     shapes = Validator().shapes
     (out / "shapes.ttl").write_bytes(shapes.serialize(format="turtle", encoding="utf-8"))
     sssom.write_dump(out, data_path("seeds"))
