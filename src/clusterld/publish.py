@@ -28,6 +28,7 @@ from clusterld.convert import Converter
 from clusterld.dumps import (
     DUMPS,
     BuildResult,
+    Laps,
     context,
     graph_names,
     sha256,
@@ -114,15 +115,23 @@ def from_nquads(data: bytes | Path) -> Loaded:
     RDFC-1.0 gives every blank node a label derived from the dataset's content, so the same
     graph makes the same dumps byte for byte, whatever labels it was parsed with.
     """
-    if isinstance(data, Path):
-        quads = ox.parse(path=data, format=ox.RdfFormat.N_QUADS)
-    else:
-        quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
-    dataset = ox.Dataset(quads)
+    dataset = read_nquads(data)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return Loaded(dataset, store_of(dataset))
+
+
+def read_nquads(data: bytes | Path) -> ox.Dataset:
+    """N-Quads (bytes or a file) parsed into a pyoxigraph ``Dataset`` (literals as written)."""
+    if isinstance(data, Path):
+        return ox.Dataset(ox.parse(path=data, format=ox.RdfFormat.N_QUADS))
+    return ox.Dataset(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+
+
+def store_of(dataset: ox.Dataset) -> ox.Store:
+    """An in-memory store of the quads of ``dataset`` (SPARQL and pattern lookups)."""
     store = ox.Store()
     store.bulk_extend(dataset)
-    return Loaded(dataset, store)
+    return store
 
 
 def load(ds: Dataset) -> Loaded:
@@ -223,26 +232,33 @@ def labels_of(report: ShardedReport, store: ox.Store) -> Graph:
     return graph
 
 
-def write_dumps(loaded: Loaded, out: Path, mint: Minter) -> BuildResult:
-    """Write the dump files, VoID/DCAT and SHA256SUMS of ``loaded`` into ``out``."""
+def write_dumps(loaded: Loaded, out: Path, mint: Minter, laps: Laps | None = None
+                ) -> BuildResult:
+    """Write the dump files, VoID/DCAT and SHA256SUMS of ``loaded`` into ``out``
+    (``laps``: the seconds of each step)."""
+    laps = laps or Laps()
     result = BuildResult(out=out)
     ctx = context()
     (out / "context.jsonld").write_text(json.dumps({"@context": ctx}, indent=2,
                                                    ensure_ascii=False) + "\n", encoding="utf-8")
     store = loaded.store
-    result.triples, result.quads = write_rdf(loaded.dataset, graph_names(store), out, ctx)
+    result.triples, result.quads = write_rdf(loaded.dataset, graph_names(store), out, ctx,
+                                             laps)
     write_graph_turtle(loaded.dataset, ox.NamedNode(str(mint.graph("ontology"))),
                        out / "ontology.ttl")
     shapes = Validator().shapes
     (out / "shapes.ttl").write_bytes(shapes.serialize(format="turtle", encoding="utf-8"))
     sssom.write_dump(out, data_path("seeds"))
+    laps.mark("ontology, shapes, SSSOM")
     result.files = {name: out / name for name in DUMPS}
     void = describe(store, result, mint)
     (out / "void.ttl").write_bytes(void.serialize(format="turtle", encoding="utf-8"))
     result.files["void.ttl"] = out / "void.ttl"
+    laps.mark("VoID (SPARQL statistics, checksums)")
     sums = [f"{sha256(path)}  {name}" for name, path in sorted(result.files.items())]
     (out / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
     result.files["SHA256SUMS"] = out / "SHA256SUMS"
+    laps.mark("SHA256SUMS")
     return result
 
 
