@@ -192,3 +192,20 @@ def test_a_failed_validation_names_nodes_by_their_labels(converted: Dataset) -> 
     assert not report.conforms
     text = format_report(report, publish.labels_of(report, loaded.store))
     assert f"focus node: Lonely agreement <{ID}agreement/lonely>" in text
+
+
+def test_canonicalising_the_blank_node_lines_alone_gives_rdfc_labels(converted: Dataset
+                                                                     ) -> None:
+    data = converted.serialize(format="nquads", encoding="utf-8")
+    data += (f'<{ID}x> <{RDFS.comment}> "not a node: _:b0" <{ID}g> .\n'
+             f'_:last <{RDFS.label}> "no newline" <{ID}g> .').encode()
+    blank, rest = publish.split_blank(data)
+    assert all(b"_:" in line for line in blank.splitlines())
+    assert b"_:" not in rest
+    assert sorted(blank.splitlines() + rest.splitlines()) == sorted(data.splitlines())
+    whole = ox.Dataset(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+    whole.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    loaded = publish.from_nquads(data)
+    assert sorted(map(str, loaded.dataset)) == sorted(map(str, whole))
+    assert any(isinstance(q.subject, ox.BlankNode) for q in whole)
+    assert len(loaded.store) == len(whole)
