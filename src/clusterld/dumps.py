@@ -1,10 +1,10 @@
-"""The build's dumps, written from a pyoxigraph store: N-Quads, TriG, Turtle, JSON-LD, N-Triples.
+"""The build's dumps, written by pyoxigraph: N-Quads, TriG, Turtle, JSON-LD, N-Triples.
 
-Every data dump is derived from the store's per-graph canonical N-Triples, sorted as text, so
-the files are byte for byte the same for the same graph (blank nodes carry the canonical labels
-given by :func:`clusterld.publish.to_store`). Parsing and serialising run in pyoxigraph (Rust);
-Python only sorts lines and, for JSON-LD, groups the triples of each subject under the terms of
-``ontology/context.jsonld``.
+Every data dump is derived from the N-Quads lines of a pyoxigraph ``Dataset``, graph by graph,
+sorted as text, so the files are byte for byte the same for the same graph (blank nodes carry
+the RDFC-1.0 labels given by :func:`clusterld.publish.from_nquads`). Parsing and serialising
+run in pyoxigraph (Rust); Python sorts lines and, for JSON-LD, groups the triples of each
+subject under the terms of ``ontology/context.jsonld``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ DUMPS = {
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDF_TYPE = RDF_NS + "type"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_LANG_STRING = RDF_NS + "langString"
 
 
 @dataclass
@@ -91,7 +90,7 @@ def graph_lines(dataset: ox.Dataset, graphs: Iterable[GraphName]
         if isinstance(graph, ox.DefaultGraph):
             union.update(lines)
         else:  # "<s> <p> <o> <g> ." → "<s> <p> <o> ."
-            cut = len(str(graph)) + 3
+            cut = len(str(graph).encode()) + 3
             union.update(line[:-cut] + b" ." for line in lines)
     return quads, sorted(union)
 
