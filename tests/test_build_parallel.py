@@ -209,3 +209,30 @@ def test_canonicalising_the_blank_node_lines_alone_gives_rdfc_labels(converted: 
     assert sorted(map(str, loaded.dataset)) == sorted(map(str, whole))
     assert any(isinstance(q.subject, ox.BlankNode) for q in whole)
     assert len(loaded.store) == len(whole)
+
+
+def test_shacl_on_the_store_gives_the_report_of_the_rdflib_graph(converted: Dataset,
+                                                                  tmp_path: Path) -> None:
+    """What the build validates (an ``OxigraphSource`` of the store, ontology graph left out)
+    gets the same results as the rdflib data graph, violations of many kinds injected."""
+    from bench.generate import generate
+
+    from tests.test_sharded import inject, keys
+
+    path = tmp_path / "synth.nq"
+    generate(path, 4_000, seed=5, ontology=False)
+    source = Dataset()
+    source.parse(path, format="nquads")
+    bad = inject(publish.union_graph(source))
+    ontology = Minter().graph("ontology")
+    both = Dataset()
+    both.graph(ontology).__iadd__(converted.graph(ontology))
+    both.graph(URIRef(ID + "graph/bad")).__iadd__(bad)
+    loaded = publish.from_nquads(both.serialize(format="nquads", encoding="utf-8"))
+    validator = ShardedValidator(IncrementalValidator())
+    expected = validator.validate(bad, chunk=300)
+    got = validator.validate(publish.data_source(loaded.store, Minter()), chunk=300)
+    assert got.mode == expected.mode == "sharded", got.reason
+    assert not got.conforms and len(got.results) >= 8
+    assert got.focus_nodes == expected.focus_nodes
+    assert keys(got.graph) == keys(expected.graph)
