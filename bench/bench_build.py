@@ -177,12 +177,12 @@ def report(all_figures: list[SizeFigures], runs: int, processes: int) -> str:
                 extra = f" (with plain pyshacl: {with_pyshacl:.1f} s)"
             if stage == "dumps" and f.times.get("oxigraph convert → .trig, .nq"):
                 extra = f" ({value / f.med('oxigraph convert → .trig, .nq'):.1f}× oxigraph CLI)"
-            cells.append(f"{value:.1f} s{extra}" if value == value else "—")
+            cells.append(f"{value:.{1 if value >= 1 else 2}f} s{extra}" if value == value else "—")
         row(stage, " | ".join(cells))
     steps = list(dict.fromkeys(step for f in all_figures for step in f.dumps))
     for fmt in steps:
         row(f"  dumps: {fmt}", " | ".join(
-            f"{median(f.dumps[fmt]):.1f} s" if fmt in f.dumps else "—" for f in all_figures))
+            f"{median(f.dumps[fmt]):.2f} s" if fmt in f.dumps else "—" for f in all_figures))
     for peer in ("pyshacl validate()", "oxigraph convert → .trig, .nq"):
         if any(f.times.get(peer) for f in all_figures):
             row(f"peer: {peer}", " | ".join(

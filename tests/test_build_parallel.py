@@ -88,10 +88,15 @@ def test_dumps_hold_the_converted_graphs_unchanged(converted: Dataset, dumped: P
 def test_literals_keep_their_lexical_form(tmp_path: Path) -> None:
     """The store would write "1.0"^^xsd:decimal as "1": the dumps come from the dataset."""
     quads = (f'<{ID}figure/x> <{CLD}value> "1.0"^^<{XSD.decimal}> <{ID}graph/a> .\n'
-             f'<{ID}figure/x> <{CLD}count> "007"^^<{XSD.integer}> <{ID}graph/a> .\n')
-    publish.write_dumps(publish.from_nquads(quads.encode()), tmp_path, Minter())
+             f'<{ID}figure/x> <{CLD}count> "007"^^<{XSD.integer}> <{ID}graph/a> .\n'
+             f'<{ID}figure/x> <{CLD}count> "007"^^<{XSD.integer}> .\n')  # default graph too
+    result = publish.write_dumps(publish.from_nquads(quads.encode()), tmp_path, Minter())
+    assert (result.quads, result.triples) == (3, 2)
     nq = (tmp_path / "clusterld.nq").read_text()
-    assert f'"1.0"^^<{XSD.decimal}>' in nq and f'"007"^^<{XSD.integer}>' in nq
+    assert f'"1.0"^^<{XSD.decimal}>' in nq and f'"007"^^<{XSD.integer}> .' in nq
+    nt = gzip.decompress((tmp_path / "clusterld.nt.gz").read_bytes()).decode().splitlines()
+    assert nt == sorted([f'<{ID}figure/x> <{CLD}value> "1.0"^^<{XSD.decimal}> .',
+                         f'<{ID}figure/x> <{CLD}count> "007"^^<{XSD.integer}> .'])
     for name in ("clusterld.ttl", "clusterld.trig"):  # Turtle's short forms: same literals
         assert re.search(r"cld:value 1\.0\b", (tmp_path / name).read_text())
         assert re.search(r"cld:count 007\b", (tmp_path / name).read_text())
