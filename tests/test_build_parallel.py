@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, VOID, XSD, Namespace
 
 from clusterld import publish, schema
 from clusterld.cli import cli
-from clusterld.dumps import context, jsonld_chunks
+from clusterld.dumps import by_graph, context, jsonld_chunks
 from clusterld.incremental import IncrementalValidator
 from clusterld.iri import Minter
 from clusterld.sharded import ShardedValidator
@@ -211,7 +211,8 @@ def test_canonicalising_the_blank_node_lines_alone_gives_rdfc_labels(converted: 
     whole = ox.Dataset(ox.parse(data, format=ox.RdfFormat.N_QUADS))
     whole.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     loaded = publish.from_nquads(data)
-    assert sorted(map(str, loaded.dataset)) == sorted(map(str, whole))
+    assert sorted(loaded.lines) == sorted(ox.serialize(whole, format=ox.RdfFormat.N_QUADS)
+                                          .splitlines())
     assert any(isinstance(q.subject, ox.BlankNode) for q in whole)
     assert len(loaded.store) == len(whole)
 
@@ -241,3 +242,16 @@ def test_shacl_on_the_store_gives_the_report_of_the_rdflib_graph(converted: Data
     assert not got.conforms and len(got.results) >= 8
     assert got.focus_nodes == expected.focus_nodes
     assert keys(got.graph) == keys(expected.graph)
+
+
+def test_lines_are_grouped_by_their_graph() -> None:
+    """The graph of a line is read from its end: not fooled by a default-graph triple whose
+    object is named like a graph, nor by a literal holding a graph's name."""
+    g = f"<{ID}graph/a>"
+    quads = [f"<{ID}x> <{CLD}p> {g} .", f'<{ID}x> <{CLD}p> "in {g} ." {g} .',
+             f'<{ID}x> <{CLD}p> "{g} {g}" .', f"<{ID}x> <{CLD}p> {g} {g} .",
+             f'<{ID}x> <{CLD}p> "a b"@en {g} .']
+    loaded = publish.from_nquads("\n".join(quads).encode())
+    graphs = by_graph(loaded.lines, loaded.store)
+    assert sorted(graphs[b""]) == sorted(q.encode() for q in quads[::2][:2])
+    assert sorted(graphs[g.encode()]) == sorted(q.encode() for q in (quads[1], *quads[3:]))

@@ -1,10 +1,10 @@
 """The build's dumps, written by pyoxigraph: N-Quads, TriG, Turtle, JSON-LD, N-Triples.
 
-Every data dump is derived from the N-Quads lines of a pyoxigraph ``Dataset``, graph by graph,
-sorted as text, so the files are byte for byte the same for the same graph (blank nodes carry
-the RDFC-1.0 labels given by :func:`clusterld.publish.from_nquads`). Parsing and serialising
-run in pyoxigraph (Rust); Python sorts lines and, for JSON-LD, groups the triples of each
-subject under the terms of ``ontology/context.jsonld``.
+Every data dump is derived from the N-Quads lines of the parsed input (pyoxigraph's form),
+graph by graph, sorted as bytes, so the files are byte for byte the same for the same graph
+(blank nodes carry the RDFC-1.0 labels given by :func:`clusterld.publish.from_nquads`).
+Parsing and serialising run in pyoxigraph (Rust); Python sorts lines and, for JSON-LD,
+groups the triples of each subject under the terms of ``ontology/context.jsonld``.
 """
 
 from __future__ import annotations
@@ -68,31 +68,33 @@ def prefixes() -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-GraphName = ox.DefaultGraph | ox.NamedNode | ox.BlankNode
+def by_graph(lines: Iterable[bytes], store: ox.Store) -> dict[bytes, list[bytes]]:
+    """N-Quads lines (pyoxigraph's form) by graph name in N-Triples form (``b""``: the default
+    graph), the names of the graphs taken from ``store``.
+
+    A line is ``S P O G .`` or ``S P O .``; S, P and G hold no space. The next to last token is
+    the graph name when it is one and two spaces or more precede it (``S P O``); ``<s> <p> <g>
+    .`` (a default-graph triple whose object is named like a graph) has one.
+    """
+    names = {str(g).encode() for g in store.named_graphs()}
+    groups: dict[bytes, list[bytes]] = {}
+    for line in lines:
+        head, name, _ = line.rsplit(b" ", 2)
+        if name not in names or head.count(b" ") < 2:
+            name = b""
+        found = groups.get(name)
+        if found is None:
+            found = groups[name] = []
+        found.append(line)
+    return groups
 
 
-def graph_names(store: ox.Store) -> list[GraphName]:
-    """The default graph, then the named graphs of ``store`` in N-Triples order."""
-    named = sorted(store.named_graphs(), key=str)
-    return [ox.DefaultGraph(), *named]
-
-
-def graph_lines(dataset: ox.Dataset, graphs: Iterable[GraphName]
-                ) -> tuple[list[bytes], list[bytes]]:
-    """(N-Quads lines, graph by graph and sorted in each; sorted distinct N-Triples lines of
-    the union)."""
-    quads: list[bytes] = []
-    union: set[bytes] = set()
-    for graph in graphs:
-        lines = sorted(ox.serialize(dataset.quads_for_graph_name(graph),
-                                    format=ox.RdfFormat.N_QUADS).splitlines())
-        quads.extend(lines)
-        if isinstance(graph, ox.DefaultGraph):
-            union.update(lines)
-        else:  # "<s> <p> <o> <g> ." → "<s> <p> <o> ."
-            cut = len(str(graph).encode()) + 3
-            union.update(line[:-cut] + b" ." for line in lines)
-    return quads, sorted(union)
+def _triple_lines(name: bytes, lines: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of graph ``name`` as N-Triples lines."""
+    if not name:
+        return iter(lines)
+    cut = len(name) + 3  # " <g> ."
+    return (line[:-cut] + b" ." for line in lines)
 
 
 def _joined(lines: list[bytes]) -> bytes:
@@ -113,27 +115,32 @@ class Laps:
         self._last = now
 
 
-def write_rdf(dataset: ox.Dataset, graphs: list[GraphName], out: Path,
-              context: dict[str, object], laps: Laps | None = None) -> tuple[int, int]:
-    """The five data dumps of ``dataset`` (its ``graphs``) in ``out``; (distinct triples, quads).
+def write_rdf(graphs: dict[bytes, list[bytes]], out: Path, context: dict[str, object],
+              laps: Laps | None = None) -> tuple[int, int]:
+    """The five data dumps of the N-Quads lines of ``graphs`` (from :func:`by_graph`) in
+    ``out``; (distinct triples, quads).
 
-    The dumps are written from an ``ox.Dataset``, not a ``Store``: the store keeps numbers,
-    booleans and dates as values (``"1.0"^^xsd:decimal`` would come back as ``"1"``), the
-    dataset keeps every literal as written.
+    The lines come from the parsed input, not from the store: the store keeps numbers,
+    booleans and dates as values (``"1.0"^^xsd:decimal`` would come back as ``"1"``).
     """
     laps = laps or Laps()
-    by_graph, triples = graph_lines(dataset, graphs)
+    ordered: list[bytes] = []  # graph by graph (default graph first), sorted in each
+    union: set[bytes] = set()
+    for name in sorted(graphs):
+        lines = sorted(graphs[name])
+        ordered.extend(lines)
+        union.update(_triple_lines(name, lines))
+    triples = sorted(union)
     laps.mark("sorted lines")
-    nquads = _joined(by_graph)
-    (out / "clusterld.nq").write_bytes(_joined(sorted(by_graph)))
+    (out / "clusterld.nq").write_bytes(_joined(sorted(ordered)))
     laps.mark(".nq")
     ntriples = _joined(triples)
     with gzip.GzipFile(out / "clusterld.nt.gz", "wb", mtime=0, compresslevel=6) as fh:
         fh.write(ntriples)
     laps.mark(".nt.gz")
     names = prefixes()
-    ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), out / "clusterld.trig",
-                 format=ox.RdfFormat.TRIG, prefixes=names)
+    ox.serialize(ox.parse(_joined(ordered), format=ox.RdfFormat.N_QUADS),
+                 out / "clusterld.trig", format=ox.RdfFormat.TRIG, prefixes=names)
     laps.mark(".trig")
     ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), out / "clusterld.ttl",
                  format=ox.RdfFormat.TURTLE, prefixes=names)
@@ -142,14 +149,16 @@ def write_rdf(dataset: ox.Dataset, graphs: list[GraphName], out: Path,
         for chunk in jsonld_chunks(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), context):
             fh.write(chunk)
     laps.mark(".jsonld")
-    return len(triples), len(by_graph)
+    return len(triples), len(ordered)
 
 
-def write_graph_turtle(dataset: ox.Dataset, graph: ox.NamedNode, path: Path) -> None:
-    """One named graph of ``dataset`` as Turtle, triples sorted, with the dump prefixes."""
-    lines = sorted(ox.serialize((q.triple for q in dataset.quads_for_graph_name(graph)),
-                                format=ox.RdfFormat.N_TRIPLES).splitlines())
-    ox.serialize(ox.parse(_joined(lines), format=ox.RdfFormat.N_TRIPLES), path,
+def write_graph_turtle(graphs: dict[bytes, list[bytes]], graph: ox.NamedNode, path: Path
+                       ) -> None:
+    """One named graph of ``graphs`` (from :func:`by_graph`) as Turtle, triples sorted, with
+    the prefixes."""
+    name = str(graph).encode()
+    triples = sorted(_triple_lines(name, graphs.get(name, [])))
+    ox.serialize(ox.parse(_joined(triples), format=ox.RdfFormat.N_TRIPLES), path,
                  format=ox.RdfFormat.TURTLE, prefixes=prefixes())
 
 

@@ -29,8 +29,8 @@ from clusterld.dumps import (
     DUMPS,
     BuildResult,
     Laps,
+    by_graph,
     context,
-    graph_names,
     sha256,
     write_graph_turtle,
     write_rdf,
@@ -102,10 +102,11 @@ def build_dataset(base: str | None = None) -> Dataset:
 
 @dataclass
 class Loaded:
-    """The converted graph in pyoxigraph: the dataset (literals as written: the dumps) and an
-    in-memory store of the same quads (SPARQL and pattern lookups: SHACL, statistics)."""
+    """The converted graph: its distinct quads as N-Quads lines in pyoxigraph's form (blank
+    nodes labelled by RDFC-1.0, literals as written: what the dumps are made of) and an
+    in-memory pyoxigraph store of them (SPARQL and pattern lookups: SHACL, statistics)."""
 
-    dataset: ox.Dataset
+    lines: list[bytes]
     store: ox.Store
 
 
@@ -113,23 +114,24 @@ def from_nquads(data: bytes | Path, laps: Laps | None = None) -> Loaded:
     """N-Quads (bytes or a file) → pyoxigraph, with canonical blank node labels.
 
     RDFC-1.0 gives every blank node a label derived from the dataset's content, so the same
-    graph makes the same dumps byte for byte, whatever labels it was parsed with. ``laps``
-    gets the seconds of the parse, canonical and store steps.
+    graph makes the same dumps byte for byte, whatever labels it was parsed with. The lines
+    are re-serialised by pyoxigraph (one form per quad), not kept as given. ``laps`` gets the
+    seconds of the parse, canonical and store steps.
     """
     laps = laps or Laps()
     blank, rest = split_blank(data.read_bytes() if isinstance(data, Path) else data)
-    dataset = read_nquads(rest)
+    lines = set(ox.serialize(ox.parse(rest, format=ox.RdfFormat.N_QUADS),
+                             format=ox.RdfFormat.N_QUADS).splitlines())
     laps.mark("parse")
-    canonical_part = read_nquads(blank)
+    canonical_part = ox.Dataset(ox.parse(blank, format=ox.RdfFormat.N_QUADS))
     canonical_part.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    for quad in canonical_part:
-        dataset.add(quad)
+    lines.update(ox.serialize(canonical_part, format=ox.RdfFormat.N_QUADS).splitlines())
     laps.mark("canonical")
     store = ox.Store()
     store.bulk_load(rest, format=ox.RdfFormat.N_QUADS)
     store.bulk_extend(canonical_part)
     laps.mark("store")
-    return Loaded(dataset, store)
+    return Loaded(list(lines), store)
 
 
 def split_blank(data: bytes) -> tuple[bytes, bytes]:
@@ -154,11 +156,6 @@ def split_blank(data: bytes) -> tuple[bytes, bytes]:
         found = data.find(b"_:", end)
     rest.append(data[kept:])
     return b"".join(blank), b"".join(rest)
-
-
-def read_nquads(data: bytes) -> ox.Dataset:
-    """N-Quads parsed into a pyoxigraph ``Dataset`` (literals as written)."""
-    return ox.Dataset(ox.parse(data, format=ox.RdfFormat.N_QUADS))
 
 
 def load(ds: Dataset) -> Loaded:
@@ -269,10 +266,9 @@ def write_dumps(loaded: Loaded, out: Path, mint: Minter, laps: Laps | None = Non
     (out / "context.jsonld").write_text(json.dumps({"@context": ctx}, indent=2,
                                                    ensure_ascii=False) + "\n", encoding="utf-8")
     store = loaded.store
-    result.triples, result.quads = write_rdf(loaded.dataset, graph_names(store), out, ctx,
-                                             laps)
-    write_graph_turtle(loaded.dataset, ox.NamedNode(str(mint.graph("ontology"))),
-                       out / "ontology.ttl")
+    graphs = by_graph(loaded.lines, store)
+    result.triples, result.quads = write_rdf(graphs, out, ctx, laps)
+    write_graph_turtle(graphs, ox.NamedNode(str(mint.graph("ontology"))), out / "ontology.ttl")
     shapes = Validator().shapes
     (out / "shapes.ttl").write_bytes(shapes.serialize(format="turtle", encoding="utf-8"))
     sssom.write_dump(out, data_path("seeds"))
