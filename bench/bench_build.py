@@ -152,7 +152,7 @@ def seeds_row() -> tuple[int, float]:
     started = time.perf_counter()
     loaded = publish.load(Converter(seeds_mod.load()).convert())
     seconds = time.perf_counter() - started
-    return len(loaded.dataset), seconds
+    return len(loaded.lines), seconds
 
 
 def report(all_figures: list[SizeFigures], runs: int, processes: int) -> str:
