@@ -99,7 +99,6 @@ def build_dataset(base: str | None = None) -> Dataset:
     return canonical(Converter(seeds, base).convert())
 
 
-
 @dataclass
 class Loaded:
     """The converted graph: its distinct quads as N-Quads lines in pyoxigraph's form (blank
