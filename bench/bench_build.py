@@ -12,9 +12,9 @@ output, and everything after conversion runs through the build's own code
 (:mod:`clusterld.publish`, :mod:`clusterld.dumps`), stage by stage:
 
 - **parse**, **canonical**, **store**: ``publish.from_nquads``: the file's lines without
-  blank nodes parsed into a pyoxigraph ``Dataset`` (stands in for seeds → converter →
+  blank nodes parsed and re-serialised by pyoxigraph (stands in for seeds → converter →
   N-Quads, whose own speed is the ``seeds`` row); RDFC-1.0 labels for the lines with blank
-  nodes (``Dataset.canonicalize`` on them alone), added to it; the same quads bulk-loaded
+  nodes (``Dataset.canonicalize`` on them alone), added to them; the same quads bulk-loaded
   into an in-memory pyoxigraph ``Store`` (SPARQL and the pattern lookups of SHACL);
 - **SHACL (sharded)**: :class:`clusterld.sharded.ShardedValidator` with ``--processes`` on
   ``publish.data_source`` (an ``OxigraphSource`` of the store without the ontology graph);
