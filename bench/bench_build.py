@@ -9,25 +9,27 @@ What "the build at 1M triples" is here: the seeds are five hand-written articles
 synthetic N-Quads of :mod:`bench.generate` (the converter's output shape: named graph per
 source, text spans, reified statements, the ontology graph) stand in for the converter's
 output, and everything after conversion runs through the build's own code
-(:mod:`clusterld.publish`), stage by stage:
+(:mod:`clusterld.publish`, :mod:`clusterld.dumps`), stage by stage:
 
-- **parse**: the N-Quads into an rdflib ``Dataset`` (stands in for seeds → converter, which
-  builds the same ``Dataset`` in memory; its own speed is the ``seeds`` row);
-- **canonical**: ``publish.canonical`` (content-derived blank node labels);
-- **data graph**: ``publish.data_graph`` (the facts without the ontology graph);
-- **SHACL (sharded)**: :class:`clusterld.sharded.ShardedValidator` with ``--processes``;
-- **dumps**: ``publish.write_dumps`` with ``--processes`` (TriG and Turtle in forked children;
-  also timed in one process up to ``--serial-max``): sorted .nq, .trig, .ttl, .jsonld, sorted
-  .nt.gz, ontology, shapes, SSSOM, VoID/DCAT with per-class partitions and checksums,
-  SHA256SUMS.
+- **parse**, **canonical**, **store**: ``publish.from_nquads``: the file's lines without
+  blank nodes parsed and re-serialised by pyoxigraph (stands in for seeds → converter →
+  N-Quads, whose own speed is the ``seeds`` row); RDFC-1.0 labels for the lines with blank
+  nodes (``Dataset.canonicalize`` on them alone), added to them; the same quads bulk-loaded
+  into an in-memory pyoxigraph ``Store`` (SPARQL and the pattern lookups of SHACL);
+- **SHACL (sharded)**: :class:`clusterld.sharded.ShardedValidator` with ``--processes`` on
+  ``publish.data_source`` (an ``OxigraphSource`` of the store without the ontology graph);
+- **dumps**: ``publish.write_dumps`` (pyoxigraph serialisers): sorted .nq, .trig, .ttl,
+  .jsonld (compacted with the shipped context), sorted .nt.gz, ontology, shapes, SSSOM,
+  VoID/DCAT with per-class partitions (SPARQL on the store) and checksums, SHA256SUMS; each
+  step timed (``dumps.Laps``).
   The OWL reasoner (HermiT) of ``clusterld build`` is not run (``--no-reason``): it is a
   consistency check of the seeds' hand-written facts, not part of the 60 s target.
 
 Peers, in the same run (interleaved, medians): **pyshacl** ``validate()`` (RDFS inference, as
 :class:`clusterld.validate.Validator` calls it) on the same data graph in a fresh process,
 up to ``--pyshacl-max``; the **oxigraph CLI** converting the N-Quads to TriG and to
-N-Triples (Rust parse + serialise: the floor for the dumps). The ``seeds`` row is the real
-``clusterld build`` path (seeds → converter → canonical) on the project's articles.
+N-Quads (Rust parse + serialise: the floor for the dumps). The ``seeds`` row is the real
+``clusterld build`` path (seeds → converter → pyoxigraph, canonical) on the project's articles.
 """
 
 from __future__ import annotations
@@ -44,10 +46,13 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
 from bench.common import header, label, machine, median, size_of, synthetic, timed
 from clusterld import publish
+from clusterld import seeds as seeds_mod
+from clusterld.convert import Converter
+from clusterld.dumps import Laps
 from clusterld.incremental import IncrementalValidator
 from clusterld.iri import Minter
 from clusterld.setshacl import SetValidator
@@ -56,7 +61,7 @@ from clusterld.validate import Validator
 
 BASE = "https://w3id.org/clusterld/"
 ROOT = Path(__file__).resolve().parent.parent  # where ``python -m bench.…`` works
-STAGES = ["parse", "canonical", "data graph", "SHACL (sharded)", "dumps", "build total"]
+STAGES = ["parse", "canonical", "store", "SHACL (sharded)", "dumps", "build total"]
 
 
 @dataclass
@@ -77,70 +82,33 @@ class SizeFigures:
         return median(self.times.get(name, []))
 
 
-class SerializeTimer:
-    """Times every ``Graph.serialize`` call by format while active (the dumps' breakdown)."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self._original = Graph.serialize
-
-    def __enter__(self) -> SerializeTimer:
-        original, seconds = self._original, self.seconds
-
-        def serialize(graph: Graph, *args: object, **kwargs: object) -> object:
-            fmt = str(kwargs.get("format") or (args[1] if len(args) > 1 else "turtle"))
-            started = time.perf_counter()
-            try:
-                return original(graph, *args, **kwargs)  # type: ignore[arg-type]
-            finally:
-                seconds[fmt] = seconds.get(fmt, 0.0) + time.perf_counter() - started
-
-        Graph.serialize = serialize  # type: ignore[method-assign,assignment]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        Graph.serialize = self._original  # type: ignore[method-assign]
-
-
 def build_once(nq: Path, out: Path, sharded: ShardedValidator, processes: int,
-               figures: SizeFigures, serial: bool = False) -> None:
+               figures: SizeFigures) -> None:
     """One build of the synthetic N-Quads into ``out``, every stage timed."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     mint = Minter(BASE)
     total: list[float] = []
     with timed(total):
-        started = time.perf_counter()
-        ds = Dataset()
-        ds.parse(nq, format="nquads")
-        figures.add("parse", time.perf_counter() - started)
-        started = time.perf_counter()
-        ds = publish.canonical(ds)
-        figures.add("canonical", time.perf_counter() - started)
-        started = time.perf_counter()
-        data = publish.data_graph(ds, mint)
-        figures.add("data graph", time.perf_counter() - started)
-        report = sharded.validate(data, processes=processes)
+        loading = Laps()
+        loaded = publish.from_nquads(nq, loading)
+        for stage in ("parse", "canonical", "store"):
+            figures.add(stage, loading.seconds[stage])
+        report = sharded.validate(publish.data_source(loaded.store, mint), processes=processes)
         if not report.conforms or report.mode not in ("sharded", "set"):
             raise SystemExit(f"the synthetic graph did not validate: {report.mode} "
                              f"{report.reason} {len(report.results)} result(s)")
         figures.add("SHACL (sharded)", report.seconds)
         figures.focus_nodes = report.focus_nodes
         started = time.perf_counter()
-        with SerializeTimer() as timer:
-            result = publish.write_dumps(ds, out, mint, processes=processes)
+        laps = Laps()
+        result = publish.write_dumps(loaded, out, mint, laps)
         figures.add("dumps", time.perf_counter() - started)
     figures.add("build total", total[0])
-    if serial:  # the same dumps in one process: the effect of the parallel lever
-        shutil.rmtree(out / "serial", ignore_errors=True)
-        (out / "serial").mkdir()
-        started = time.perf_counter()
-        publish.write_dumps(ds, out / "serial", mint, processes=1)
-        figures.add("dumps, one process", time.perf_counter() - started)
-    for fmt, seconds in timer.seconds.items():
-        figures.dumps.setdefault(fmt, []).append(seconds)
-    figures.quads, figures.data_triples = result.quads, len(data)
-    del ds, data
+    for step, seconds in laps.seconds.items():
+        figures.dumps.setdefault(step, []).append(seconds)
+    figures.quads, figures.data_triples = result.quads, publish.count_data(loaded.store, mint)
+    del loaded
     gc.collect()
 
 
@@ -181,11 +149,11 @@ def peer(figures: SizeFigures, name: str, run: Callable[..., float], *args: obje
 
 
 def seeds_row() -> tuple[int, float]:
-    """The real path on the project's seeds: load + convert + canonical; (triples, seconds)."""
+    """The real path on the project's seeds: load + convert + pyoxigraph; (quads, seconds)."""
     started = time.perf_counter()
-    ds = publish.build_dataset()
+    loaded = publish.load(Converter(seeds_mod.load()).convert())
     seconds = time.perf_counter() - started
-    return len(publish.union_graph(ds)), seconds
+    return len(loaded.lines), seconds
 
 
 def report(all_figures: list[SizeFigures], runs: int, processes: int) -> str:
@@ -209,16 +177,13 @@ def report(all_figures: list[SizeFigures], runs: int, processes: int) -> str:
                 with_pyshacl = value - f.med("SHACL (sharded)") + f.med("pyshacl validate()")
                 extra = f" (with plain pyshacl: {with_pyshacl:.1f} s)"
             if stage == "dumps" and f.times.get("oxigraph convert → .trig, .nq"):
-                extra = f" ({value / f.med('oxigraph convert → .trig, .nq'):.0f}× oxigraph CLI"
-                if f.times.get("dumps, one process"):
-                    extra += f"; one process: {f.med('dumps, one process'):.1f} s"
-                extra += ")"
-            cells.append(f"{value:.1f} s{extra}" if value == value else "—")
+                extra = f" ({value / f.med('oxigraph convert → .trig, .nq'):.1f}× oxigraph CLI)"
+            cells.append(f"{value:.{1 if value >= 1 else 2}f} s{extra}" if value == value else "—")
         row(stage, " | ".join(cells))
-    formats = sorted({fmt for f in all_figures for fmt in f.dumps})
-    for fmt in formats:
-        row(f"  dumps: rdflib serialize {fmt}", " | ".join(
-            f"{median(f.dumps[fmt]):.1f} s" if fmt in f.dumps else "—" for f in all_figures))
+    steps = list(dict.fromkeys(step for f in all_figures for step in f.dumps))
+    for fmt in steps:
+        row(f"  dumps: {fmt}", " | ".join(
+            f"{median(f.dumps[fmt]):.2f} s" if fmt in f.dumps else "—" for f in all_figures))
     for peer in ("pyshacl validate()", "oxigraph convert → .trig, .nq"):
         if any(f.times.get(peer) for f in all_figures):
             row(f"peer: {peer}", " | ".join(
@@ -237,8 +202,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="worker processes of the sharded validation")
     parser.add_argument("--pyshacl-max", default="100k",
                         help="largest size at which plain pyshacl is measured (1M: ~12 min)")
-    parser.add_argument("--serial-max", default="100k",
-                        help="largest size at which the dumps are also written in one process")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("out/bench"))
     parser.add_argument("--oxigraph", default=shutil.which("oxigraph"))
@@ -252,16 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     print(header(info), flush=True)
     triples, seconds = seeds_row()
-    print(f"seeds: load + convert + canonical of {triples:,} triples in {seconds:.2f} s "
-          f"({triples / seconds:,.0f} triples/s)", flush=True)
+    print(f"seeds: load + convert + pyoxigraph of {triples:,} quads in {seconds:.2f} s "
+          f"({triples / seconds:,.0f} quads/s)", flush=True)
     sharded = SetValidator(IncrementalValidator())
     results = []
     for size in sizes:
         nq, _ = synthetic(size, args.work, args.seed)
         figures = SizeFigures(size=size)
         out = args.work / f"build-{label(size)}"
-        steps = [partial(build_once, nq, out, sharded, args.processes, figures,
-                         size <= size_of(args.serial_max))]
+        steps = [partial(build_once, nq, out, sharded, args.processes, figures)]
         if size <= pyshacl_max:
             steps.append(partial(peer, figures, "pyshacl validate()", pyshacl_peer, nq))
         if args.oxigraph:
@@ -276,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(figures)
     end = machine()
     print(f"\n{header(info)}; at the end: load average {end['load']}")
-    print(f"seeds (real converter): {triples:,} triples in {seconds:.2f} s\n")
+    print(f"seeds (real converter): {triples:,} quads in {seconds:.2f} s\n")
     print(report(results, args.runs, args.processes))
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "load_at_end": end["load"],

@@ -29,12 +29,19 @@ def cli() -> None:
 @click.option("--reason/--no-reason", default=True, show_default=True,
               help="Run the OWL reasoner consistency check.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes for SHACL validation and the dumps (same output).")
-def build(out: Path, base: str | None, reason: bool, jobs: int) -> None:
+              help="Processes for re-validating the nodes SHACL flags (same output).")
+@click.option("--seeds", "seeds_dir", default=None,
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Directory of the seed files (default: the project's seeds/).")
+@click.option("--sources", "text_dir", default=None, envvar="CLUSTERLD_SOURCES",
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Directory of the source articles (default: ../shared/sources).")
+def build(out: Path, base: str | None, reason: bool, jobs: int, seeds_dir: Path | None,
+          text_dir: Path | None) -> None:
     """Seeds → validated knowledge graph, written as dumps to OUT."""
     from clusterld.publish import build as run_build
 
-    run_build(out, base, reason=reason, processes=jobs)
+    run_build(out, base, reason=reason, processes=jobs, seeds_dir=seeds_dir, text_dir=text_dir)
 
 
 @cli.command()

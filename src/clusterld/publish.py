@@ -1,59 +1,51 @@
-"""Stage 4: validate the converted dataset and write the dumps, VoID/DCAT and checksums."""
+"""Stage 4: validate the converted dataset and write the dumps, VoID/DCAT and checksums.
+
+After conversion the build runs on a pyoxigraph store (Rust): the converter's rdflib
+``Dataset`` goes into an in-memory ``Store`` with canonical blank node labels (RDFC-1.0), SHACL
+reads it through :class:`clusterld.graphsource.OxigraphSource`, the dumps are written by
+pyoxigraph's serialisers (:mod:`clusterld.dumps`) and the VoID statistics are SPARQL queries.
+The rdflib helpers (:func:`canonical`, :func:`data_graph`, …) stay for the tests and commands
+that work on small rdflib graphs.
+"""
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
-import multiprocessing
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import partial
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, VOID, XSD
 
-from clusterld import __version__, rdflibfast, schema, sssom
+from clusterld import __version__, schema, sssom
 from clusterld import seeds as seeds_mod
-from clusterld.convert import PREFIXES, Converter
-from clusterld.errors import ClusterldError, ValidationFailed
+from clusterld.convert import Converter
+from clusterld.dumps import (
+    DUMPS,
+    BuildResult,
+    Laps,
+    by_graph,
+    context,
+    sha256,
+    write_graph_turtle,
+    write_rdf,
+)
+from clusterld.errors import ValidationFailed
+from clusterld.graphsource import OxigraphSource, from_ox, to_ox
 from clusterld.incremental import IncrementalValidator
 from clusterld.iri import Minter
 from clusterld.paths import data_path
 from clusterld.setshacl import SetValidator
+from clusterld.sharded import ShardedReport
 from clusterld.validate import Validator, format_report
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-DUMPS = {
-    "clusterld.nq": ("application/n-quads", "All named graphs, N-Quads (sorted)"),
-    "clusterld.trig": ("application/trig", "All named graphs, TriG"),
-    "clusterld.ttl": ("text/turtle", "Union of all graphs, Turtle"),
-    "clusterld.jsonld": ("application/ld+json", "Union of all graphs, JSON-LD"),
-    "clusterld.nt.gz": ("application/n-triples", "Union of all graphs, gzipped N-Triples"),
-    "ontology.ttl": ("text/turtle", "The clusterld ontology and concept schemes"),
-    "shapes.ttl": ("text/turtle", "The SHACL shapes"),
-    "context.jsonld": ("application/ld+json", "The JSON-LD context of clusterld.jsonld"),
-    "wikidata.sssom.tsv": ("text/tab-separated-values", "Links to Wikidata, SSSOM/TSV mapping set"),
-}
-
-
-@dataclass
-class BuildResult:
-    """What a build wrote and what it measured."""
-
-    out: Path
-    files: dict[str, Path] = field(default_factory=dict)
-    triples: int = 0
-    quads: int = 0
-    per_class: dict[str, int] = field(default_factory=dict)
-    conforms: bool = True
-    seconds: float = 0.0
 
 
 def _log(msg: str) -> None:
@@ -108,37 +100,115 @@ def build_dataset(base: str | None = None) -> Dataset:
     return canonical(Converter(seeds, base).convert())
 
 
+@dataclass
+class Loaded:
+    """The converted graph: its distinct quads as N-Quads lines in pyoxigraph's form (blank
+    nodes labelled by RDFC-1.0, literals as written: what the dumps are made of) and an
+    in-memory pyoxigraph store of them (SPARQL and pattern lookups: SHACL, statistics)."""
+
+    lines: list[bytes]
+    store: ox.Store
+
+
+def from_nquads(data: bytes | Path, laps: Laps | None = None) -> Loaded:
+    """N-Quads (bytes or a file) → pyoxigraph, with canonical blank node labels.
+
+    RDFC-1.0 gives every blank node a label derived from the dataset's content, so the same
+    graph makes the same dumps byte for byte, whatever labels it was parsed with. The lines
+    are re-serialised by pyoxigraph (one form per quad), not kept as given. ``laps`` gets the
+    seconds of the parse, canonical and store steps.
+    """
+    laps = laps or Laps()
+    blank, rest = split_blank(data.read_bytes() if isinstance(data, Path) else data)
+    lines = set(ox.serialize(ox.parse(rest, format=ox.RdfFormat.N_QUADS),
+                             format=ox.RdfFormat.N_QUADS).splitlines())
+    laps.mark("parse")
+    canonical_part = ox.Dataset(ox.parse(blank, format=ox.RdfFormat.N_QUADS))
+    canonical_part.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    lines.update(ox.serialize(canonical_part, format=ox.RdfFormat.N_QUADS).splitlines())
+    laps.mark("canonical")
+    store = ox.Store()
+    store.bulk_load(rest, format=ox.RdfFormat.N_QUADS)
+    store.bulk_extend(canonical_part)
+    laps.mark("store")
+    return Loaded(list(lines), store)
+
+
+def split_blank(data: bytes) -> tuple[bytes, bytes]:
+    """(the N-Quads lines with ``_:`` in them, the other lines).
+
+    The first part holds every quad mentioning a blank node (and maybe quads with ``_:`` in a
+    literal or an IRI). RDFC-1.0 labels a blank node from the quads that mention it, and from
+    the blank nodes those mention, so canonicalising that part alone gives the labels of the
+    whole dataset (``tests/test_build_parallel.py`` checks it) without hashing every quad.
+    """
+    blank: list[bytes] = []
+    rest: list[bytes] = []
+    kept = 0
+    found = data.find(b"_:")
+    while found >= 0:
+        start = data.rfind(b"\n", 0, found) + 1
+        end = data.find(b"\n", found)
+        end = len(data) if end < 0 else end + 1
+        rest.append(data[kept:start])
+        blank.append(data[start:end] if data.endswith(b"\n", 0, end) else data[start:end] + b"\n")
+        kept = end
+        found = data.find(b"_:", end)
+    rest.append(data[kept:])
+    return b"".join(blank), b"".join(rest)
+
+
+def load(ds: Dataset) -> Loaded:
+    """The converter's rdflib ``Dataset`` in pyoxigraph (see :func:`from_nquads`)."""
+    return from_nquads(ds.serialize(format="nquads", encoding="utf-8"))
+
+
+def data_source(store: ox.Store, mint: Minter) -> OxigraphSource:
+    """The facts of ``store`` without the ontology graph, as SHACL reads them."""
+    return OxigraphSource(store, exclude=[mint.graph("ontology")])
+
+
 def build(out: Path, base: str | None = None, *, reason: bool = True, processes: int = 1,
+          seeds_dir: Path | None = None, text_dir: Path | None = None,
           log: Callable[[str], None] = _log) -> BuildResult:
     """Load, convert, validate and write every dump to ``out``.
 
-    SHACL runs through :class:`clusterld.sharded.ShardedValidator` (pyshacl's results, without
-    materialising the RDFS closure of the whole graph); ``processes`` > 1 validates and writes
-    the dumps in that many forked processes.
+    The seeds (``seeds_dir``, default ``seeds/``; article texts in ``text_dir``) are
+    converted straight into pyoxigraph, without an rdflib ``Dataset``. SHACL runs through
+    :class:`clusterld.setshacl.SetValidator` on the store (pyshacl's results, checked a whole
+    shape at a time); ``processes`` > 1 re-validates flagged nodes in that many forked
+    processes (same report, same dumps).
     """
     started = time.perf_counter()
     mint = Minter(base)
     log("clusterld build: loading seeds")
-    seeds = seeds_mod.load()
+    seeds = seeds_mod.load(seeds_dir, text_dir=text_dir)
     log(f"  {len(seeds.entities)} entities from {len(seeds.sources)} sources")
-    ds = canonical(Converter(seeds, base).convert())
-    data = data_graph(ds, mint)
-    log(f"  converted: {len(data)} triples of data")
+    converted = Converter(seeds, base).quads()
+    loaded = from_nquads(ox.serialize(converted.to_ox(), format=ox.RdfFormat.N_QUADS))
+    store = loaded.store
+    source = data_source(store, mint)
+    log(f"  converted: {count_data(store, mint)} triples of data")
     validator = Validator()
     report = SetValidator(IncrementalValidator.from_validator(validator)).validate(
-        data, processes=processes)
+        source, processes=processes)
     if not report.conforms:
         raise ValidationFailed("the knowledge graph does not conform to the shapes:\n"
-                               + format_report(report, data))
+                               + format_report(report, labels_of(report, store)))
     log("  SHACL: conforms")
     if reason:
         from clusterld.reason import check_consistency
 
+        ontology = mint.graph("ontology")
+        data = Graph()
+        for s, p, o, g in converted.quads:
+            if g != ontology:
+                data.add((s, p, o))
         rep = check_consistency(validator.ontology, data)
         log(f"  OWL reasoner: consistent ({rep})")
     out.mkdir(parents=True, exist_ok=True)
-    result = write_dumps(ds, out, mint, processes=processes)
-    result.per_class = entities_per_class(data)
+    result = write_dumps(loaded, out, mint)
+    result.per_class = entities_per_class(store, mint)
     result.seconds = time.perf_counter() - started
     log("  entities per class: " + ", ".join(f"{k} {v}" for k, v in result.per_class.items()))
     log(f"  {result.triples} triples, {result.quads} quads, conforms: yes, "
@@ -146,116 +216,97 @@ def build(out: Path, base: str | None = None, *, reason: bool = True, processes:
     return result
 
 
-def entities_per_class(graph: Graph) -> dict[str, int]:
-    """How many subjects have each clusterld class (asserted types only)."""
-    counts: Counter[str] = Counter()
-    for cls in graph.objects(None, RDF.type):
-        if str(cls).startswith(schema.ONTOLOGY_NS) and cls != URIRef(
-                schema.ONTOLOGY_NS + "TextSpan"):
-            counts[str(cls)[len(schema.ONTOLOGY_NS):]] = len(set(graph.subjects(RDF.type, cls)))
+def _select(store: ox.Store, query: str, union: bool = False, **bound: ox.Term
+            ) -> Iterator[ox.QuerySolution]:
+    """The solutions of a SELECT, ``bound`` values substituted for the variables of their names
+    (pyoxigraph binds them before filters and grouping; they must be projected)."""
+    solutions = store.query(query, use_default_graph_as_union=union, substitutions={
+        ox.Variable(name): value for name, value in bound.items()})
+    assert isinstance(solutions, ox.QuerySolutions)
+    return iter(solutions)
+
+
+def _int(term: ox.Term | None) -> int:
+    return int(term.value) if isinstance(term, ox.Literal) else 0
+
+
+def count_data(store: ox.Store, mint: Minter) -> int:
+    """Distinct triples of every graph but the ontology."""
+    query = """SELECT ?ontology (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?ontology ?s ?p ?o
+                 WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?ontology) } }
+               } GROUP BY ?ontology"""
+    ontology = ox.NamedNode(str(mint.graph("ontology")))
+    return sum(_int(row["n"]) for row in _select(store, query, ontology=ontology))
+
+
+def entities_per_class(store: ox.Store, mint: Minter) -> dict[str, int]:
+    """How many subjects of the data (not the ontology) have each clusterld class (asserted)."""
+    query = """SELECT ?ontology ?ns ?span ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {
+                 { ?s a ?c } UNION { GRAPH ?g { ?s a ?c } FILTER(?g != ?ontology) }
+                 FILTER(isIRI(?c) && STRSTARTS(STR(?c), STR(?ns)) && ?c != ?span)
+               } GROUP BY ?ontology ?ns ?span ?c"""
+    found = _select(store, query, ontology=ox.NamedNode(str(mint.graph("ontology"))),
+                    ns=ox.Literal(schema.ONTOLOGY_NS),
+                    span=ox.NamedNode(schema.ONTOLOGY_NS + "TextSpan"))
+    counts = {row["c"].value[len(schema.ONTOLOGY_NS):]: _int(row["n"]) for row in found}
     return dict(sorted(counts.items()))
 
 
-def _context() -> dict[str, object]:
-    path = data_path("ontology") / "context.jsonld"
-    if path.is_file():
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-        return loaded.get("@context", loaded)
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+def labels_of(report: ShardedReport, store: ox.Store) -> Graph:
+    """The labels of the nodes a failed report names (what :func:`format_report` prints)."""
+    graph = Graph()
+    nodes = {n for r in report.results for n in (r.focus, r.path, r.value)
+             if isinstance(n, URIRef)}
+    for node in sorted(nodes):
+        for predicate in (SKOS.prefLabel, RDFS.label):
+            for quad in store.quads_for_pattern(to_ox(node), to_ox(predicate), None, None):
+                graph.add((node, predicate, from_ox(quad.object)))
+    return graph
 
 
-def write_dumps(ds: Dataset, out: Path, mint: Minter, *, processes: int = 1) -> BuildResult:
-    """Write the dump files, VoID/DCAT and SHA256SUMS.
-
-    With ``processes`` > 1 the TriG and Turtle dumps (rdflib's slowest serialisers, ~3/4 of
-    the time) are written by forked child processes while this one writes the others: same
-    bytes, less wall time on several cores.
-    """
-    rdflibfast.install()
+def write_dumps(loaded: Loaded, out: Path, mint: Minter, laps: Laps | None = None
+                ) -> BuildResult:
+    """Write the dump files, VoID/DCAT and SHA256SUMS of ``loaded`` into ``out``
+    (``laps``: the seconds of each step)."""
+    laps = laps or Laps()
     result = BuildResult(out=out)
-    union = union_graph(ds)
-    result.triples = len(union)
-    jobs = [partial(_write_trig, ds, out), partial(_write_turtle, union, out)]
-    children = _start(jobs) if processes > 1 else []
-    if not children:
-        for job in jobs:
-            job()
-    lines = nquads_lines(ds)
-    result.quads = len(lines)
-    (out / "clusterld.nq").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    context = _context()
-    (out / "context.jsonld").write_text(json.dumps({"@context": context}, indent=2,
+    ctx = context()
+    (out / "context.jsonld").write_text(json.dumps({"@context": ctx}, indent=2,
                                                    ensure_ascii=False) + "\n", encoding="utf-8")
-    (out / "clusterld.jsonld").write_bytes(
-        union.serialize(format="json-ld", context=context, encoding="utf-8"))
-    nt = sorted({line for line in union.serialize(format="nt").splitlines() if line.strip()})
-    with gzip.GzipFile(out / "clusterld.nt.gz", "wb", mtime=0) as fh:
-        fh.write(("\n".join(nt) + "\n").encode("utf-8"))
-    ontology = ds.graph(mint.graph("ontology"))
-    (out / "ontology.ttl").write_bytes(_with_prefixes(ontology).serialize(
-        format="turtle", encoding="utf-8"))
+    store = loaded.store
+    graphs = by_graph(loaded.lines, store)
+    result.triples, result.quads = write_rdf(graphs, out, ctx, laps)
+    write_graph_turtle(graphs, ox.NamedNode(str(mint.graph("ontology"))), out / "ontology.ttl")
     shapes = Validator().shapes
     (out / "shapes.ttl").write_bytes(shapes.serialize(format="turtle", encoding="utf-8"))
     sssom.write_dump(out, data_path("seeds"))
-    _join(children)
+    laps.mark("ontology, shapes, SSSOM")
     result.files = {name: out / name for name in DUMPS}
-    void = describe(ds, union, result, mint)
+    void = describe(store, result, mint)
     (out / "void.ttl").write_bytes(void.serialize(format="turtle", encoding="utf-8"))
     result.files["void.ttl"] = out / "void.ttl"
+    laps.mark("VoID (SPARQL statistics, checksums)")
     sums = [f"{sha256(path)}  {name}" for name, path in sorted(result.files.items())]
     (out / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
     result.files["SHA256SUMS"] = out / "SHA256SUMS"
+    laps.mark("SHA256SUMS")
     return result
 
 
-def _write_trig(ds: Dataset, out: Path) -> None:
-    (out / "clusterld.trig").write_bytes(ds.serialize(format="trig", encoding="utf-8"))
+class _StoreLinks:
+    """The part of an rdflib Graph :func:`clusterld.sssom.describe_linkset` reads, on a store."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def subject_objects(self, predicate: URIRef) -> Iterator[tuple[object, object]]:
+        query = "SELECT DISTINCT ?p ?s ?o WHERE { ?s ?p ?o }"
+        for row in _select(self.store, query, union=True, p=to_ox(predicate)):
+            yield from_ox(row["s"]), from_ox(row["o"])
 
 
-def _write_turtle(union: Graph, out: Path) -> None:
-    (out / "clusterld.ttl").write_bytes(union.serialize(format="turtle", encoding="utf-8"))
-
-
-def _start(jobs: list[Callable[[], None]]) -> list[multiprocessing.process.BaseProcess]:
-    """Each job in a forked child process (none where fork is not available)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return []
-    ctx = multiprocessing.get_context("fork")
-    children = [ctx.Process(target=job, daemon=True) for job in jobs]
-    for child in children:
-        child.start()
-    return children
-
-
-def _join(children: list[multiprocessing.process.BaseProcess]) -> None:
-    for child in children:
-        child.join()
-    failed = [c for c in children if c.exitcode != 0]
-    if failed:
-        raise ClusterldError(f"writing a dump failed in a child process (exit code "
-                             f"{failed[0].exitcode})")
-
-
-def _with_prefixes(graph: Graph) -> Graph:
-    copy = Graph()
-    for prefix, ns in PREFIXES.items():
-        copy.bind(prefix, ns)
-    for triple in graph:
-        copy.add(triple)
-    return copy
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def describe(ds: Dataset, union: Graph, result: BuildResult, mint: Minter) -> Graph:
-    """VoID + DCAT description of the dataset and its distributions."""
+def describe(store: ox.Store, result: BuildResult, mint: Minter) -> Graph:
+    """VoID + DCAT description of the dataset and its distributions (statistics by SPARQL)."""
     g = Graph()
     for prefix, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("spdx", SPDX),
                        ("cld", Namespace(schema.ONTOLOGY_NS))):
@@ -275,24 +326,29 @@ def describe(ds: Dataset, union: Graph, result: BuildResult, mint: Minter) -> Gr
     g.add((dataset, VOID.sparqlEndpoint, URIRef(mint.base + "sparql")))
     g.add((dataset, VOID.vocabulary, URIRef(schema.ONTOLOGY_NS)))
     g.add((dataset, VOID.triples, Literal(result.triples)))
-    subjects = {s for s in union.subjects() if isinstance(s, URIRef)}
-    g.add((dataset, VOID.distinctSubjects, Literal(len(subjects))))
-    g.add((dataset, VOID.entities, Literal(len({s for s in subjects
-                                                if str(s).startswith(mint.base + "id/")}))))
-    for i, cls in enumerate(sorted(set(union.objects(None, RDF.type)))):
+    query = """SELECT ?ids (COUNT(DISTINCT ?s) AS ?subjects)
+                      (COUNT(DISTINCT IF(STRSTARTS(STR(?s), ?ids), ?s, ?none)) AS ?entities)
+               WHERE { ?s ?p ?o FILTER(isIRI(?s)) } GROUP BY ?ids"""
+    rows = list(_select(store, query, union=True, ids=ox.Literal(mint.base + "id/")))
+    g.add((dataset, VOID.distinctSubjects, Literal(sum(_int(r["subjects"]) for r in rows))))
+    g.add((dataset, VOID.entities, Literal(sum(_int(r["entities"]) for r in rows))))
+    query = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"
+    classes = sorted(((from_ox(r["c"]), _int(r["n"])) for r in _select(store, query, union=True)),
+                     key=lambda cn: (type(cn[0]).__name__ != "URIRef", str(cn[0])))
+    for i, (cls, count) in enumerate(classes):
         part = URIRef(f"{dataset}#class-{i}")
         g.add((dataset, VOID.classPartition, part))
         g.add((part, VOID["class"], cls))
-        g.add((part, VOID.entities, Literal(len(set(union.subjects(RDF.type, cls))))))
-    sssom.describe_linkset(g, dataset, union, mint)
-    for graph in sorted(ds.graphs(), key=lambda gr: str(gr.identifier)):
-        if not len(graph) or not isinstance(graph.identifier, URIRef):
-            continue
-        if not str(graph.identifier).startswith(mint.base):
-            continue
-        g.add((dataset, VOID.subset, graph.identifier))
-        g.add((graph.identifier, RDF.type, VOID.Dataset))
-        g.add((graph.identifier, VOID.triples, Literal(len(graph))))
+        g.add((part, VOID.entities, Literal(count)))
+    sssom.describe_linkset(g, dataset, _StoreLinks(store), mint)
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    for name, count in sorted((r["g"].value, _int(r["n"])) for r in _select(store, query)
+                              if isinstance(r["g"], ox.NamedNode)):
+        if name.startswith(mint.base) and count:
+            graph = URIRef(name)
+            g.add((dataset, VOID.subset, graph))
+            g.add((graph, RDF.type, VOID.Dataset))
+            g.add((graph, VOID.triples, Literal(count)))
     for name, (media, title) in DUMPS.items():
         path = result.out / name
         dist = URIRef(f"{mint.base}download/{name}")
