@@ -5,18 +5,24 @@ Usage (from the repository root)::
     .venv/bin/python -m bench.bench_build --oxigraph /tmp/benchvenv2/bin/oxigraph
     .venv/bin/python -m bench.bench_build --sizes 100k,1M --runs 3 --pyshacl-max 100k
 
-What "the build at 1M triples" is here: the seeds are five hand-written articles, so the
-synthetic N-Quads of :mod:`bench.generate` (the converter's output shape: named graph per
-source, text spans, reified statements, the ontology graph) stand in for the converter's
-output, and everything after conversion runs through the build's own code
-(:mod:`clusterld.publish`, :mod:`clusterld.dumps`), stage by stage:
+Two paths are timed for each size, interleaved:
+
+- **the real build** (rows ``seeds: …``): ``clusterld build --seeds DIR --no-reason`` itself
+  (``publish.build``) on copies of the project's seed files (:mod:`bench.scaled_seeds`: copy
+  ``k`` of every entity and source gets new ids, the same article texts, so every fact and
+  offset stays valid) until they state the size: YAML loading and checking, the converter,
+  pyoxigraph, SHACL, the dumps; stages timed from the build's progress lines;
+- **from converted RDF** (the other rows): the synthetic N-Quads of :mod:`bench.generate`
+  (more varied than copies: firms, schools, events, …) through the build's code after
+  conversion (:mod:`clusterld.publish`, :mod:`clusterld.dumps`), stage by stage:
 
 - **parse**, **canonical**, **store**: ``publish.from_nquads``: the file's lines without
   blank nodes parsed and re-serialised by pyoxigraph (stands in for seeds → converter →
   N-Quads, whose own speed is the ``seeds`` row); RDFC-1.0 labels for the lines with blank
   nodes (``Dataset.canonicalize`` on them alone), added to them; the same quads bulk-loaded
   into an in-memory pyoxigraph ``Store`` (SPARQL and the pattern lookups of SHACL);
-- **SHACL (sharded)**: :class:`clusterld.sharded.ShardedValidator` with ``--processes`` on
+- **SHACL**: :class:`clusterld.setshacl.SetValidator` (``--processes`` for the pyshacl re-run
+  of flagged nodes) on
   ``publish.data_source`` (an ``OxigraphSource`` of the store without the ontology graph);
 - **dumps**: ``publish.write_dumps`` (pyoxigraph serialisers): sorted .nq, .trig, .ttl,
   .jsonld (compacted with the shipped context), sorted .nt.gz, ontology, shapes, SSSOM,
@@ -28,8 +34,8 @@ output, and everything after conversion runs through the build's own code
 Peers, in the same run (interleaved, medians): **pyshacl** ``validate()`` (RDFS inference, as
 :class:`clusterld.validate.Validator` calls it) on the same data graph in a fresh process,
 up to ``--pyshacl-max``; the **oxigraph CLI** converting the N-Quads to TriG and to
-N-Quads (Rust parse + serialise: the floor for the dumps). The ``seeds`` row is the real
-``clusterld build`` path (seeds → converter → pyoxigraph, canonical) on the project's articles.
+N-Quads (Rust parse + serialise: the floor for the dumps). The first line printed is the real
+path on the project's own seeds (seeds → converter → pyoxigraph, canonical).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
+from bench import scaled_seeds
 from bench.common import header, label, machine, median, size_of, synthetic, timed
 from clusterld import publish
 from clusterld import seeds as seeds_mod
@@ -56,12 +63,15 @@ from clusterld.dumps import Laps
 from clusterld.incremental import IncrementalValidator
 from clusterld.iri import Minter
 from clusterld.setshacl import SetValidator
-from clusterld.sharded import ShardedValidator
 from clusterld.validate import Validator
 
 BASE = "https://w3id.org/clusterld/"
 ROOT = Path(__file__).resolve().parent.parent  # where ``python -m bench.…`` works
-STAGES = ["parse", "canonical", "store", "SHACL (sharded)", "dumps", "build total"]
+STAGES = ["parse", "canonical", "store", "SHACL", "dumps", "build total"]
+SEEDS_STAGES = ["seeds: load", "seeds: convert → store", "seeds: SHACL", "seeds: dumps",
+                "seeds: build total"]
+_SEEDS_MARKS = (("entities from", "seeds: load"), ("converted:", "seeds: convert → store"),
+                ("SHACL:", "seeds: SHACL"), ("conforms: yes", "seeds: dumps"))
 
 
 @dataclass
@@ -72,6 +82,7 @@ class SizeFigures:
     quads: int = 0
     data_triples: int = 0
     focus_nodes: int = 0
+    seeds_triples: int = 0  # triples of the seeds-path build (copies of the seeds)
     times: dict[str, list[float]] = field(default_factory=dict)
     dumps: dict[str, list[float]] = field(default_factory=dict)
 
@@ -82,7 +93,7 @@ class SizeFigures:
         return median(self.times.get(name, []))
 
 
-def build_once(nq: Path, out: Path, sharded: ShardedValidator, processes: int,
+def build_once(nq: Path, out: Path, validator: SetValidator, processes: int,
                figures: SizeFigures) -> None:
     """One build of the synthetic N-Quads into ``out``, every stage timed."""
     shutil.rmtree(out, ignore_errors=True)
@@ -94,11 +105,11 @@ def build_once(nq: Path, out: Path, sharded: ShardedValidator, processes: int,
         loaded = publish.from_nquads(nq, loading)
         for stage in ("parse", "canonical", "store"):
             figures.add(stage, loading.seconds[stage])
-        report = sharded.validate(publish.data_source(loaded.store, mint), processes=processes)
+        report = validator.validate(publish.data_source(loaded.store, mint), processes=processes)
         if not report.conforms or report.mode not in ("sharded", "set"):
             raise SystemExit(f"the synthetic graph did not validate: {report.mode} "
                              f"{report.reason} {len(report.results)} result(s)")
-        figures.add("SHACL (sharded)", report.seconds)
+        figures.add("SHACL", report.seconds)
         figures.focus_nodes = report.focus_nodes
         started = time.perf_counter()
         laps = Laps()
@@ -109,6 +120,28 @@ def build_once(nq: Path, out: Path, sharded: ShardedValidator, processes: int,
         figures.dumps.setdefault(step, []).append(seconds)
     figures.quads, figures.data_triples = result.quads, publish.count_data(loaded.store, mint)
     del loaded
+    gc.collect()
+
+
+def seeds_build_once(seeds_dir: Path, out: Path, processes: int, figures: SizeFigures) -> None:
+    """``clusterld build --seeds DIR --no-reason`` itself (``publish.build``), its stages
+    timed from its progress lines."""
+    shutil.rmtree(out, ignore_errors=True)
+    marks = [time.perf_counter()]
+    names: list[str] = []
+
+    def log(message: str) -> None:
+        for text, name in _SEEDS_MARKS:
+            if text in message and name not in names:
+                marks.append(time.perf_counter())
+                names.append(name)
+
+    result = publish.build(out, BASE, reason=False, processes=processes, seeds_dir=seeds_dir,
+                           log=log)
+    for name, start, end in zip(names, marks, marks[1:], strict=False):
+        figures.add(name, end - start)
+    figures.add("seeds: build total", result.seconds)
+    figures.seeds_triples = result.triples
     gc.collect()
 
 
@@ -164,18 +197,22 @@ def report(all_figures: list[SizeFigures], runs: int, processes: int) -> str:
     def row(name: str, text: str) -> None:
         lines.append(f"| {name} | {text} |")
 
-    for stage in STAGES:
+    stages = STAGES + [s for s in SEEDS_STAGES if any(f.times.get(s) for f in all_figures)]
+    for stage in stages:
         cells = []
         for f in all_figures:
             value = f.med(stage)
             extra = ""
-            if stage == "SHACL (sharded)":
+            if stage == "SHACL":
                 extra = f" ({f.focus_nodes:,} focus nodes, {processes} process(es))"
                 if f.times.get("pyshacl validate()"):
                     extra += f"; {f.med('pyshacl validate()') / value:.1f}× faster than pyshacl"
             if stage == "build total" and f.times.get("pyshacl validate()"):
-                with_pyshacl = value - f.med("SHACL (sharded)") + f.med("pyshacl validate()")
+                with_pyshacl = value - f.med("SHACL") + f.med("pyshacl validate()")
                 extra = f" (with plain pyshacl: {with_pyshacl:.1f} s)"
+            if stage == "seeds: build total" and f.seeds_triples:
+                extra = f" ({f.seeds_triples:,} triples from {f.seeds_triples // 9_271} " \
+                        "copies of the seeds)"
             if stage == "dumps" and f.times.get("oxigraph convert → .trig, .nq"):
                 extra = f" ({value / f.med('oxigraph convert → .trig, .nq'):.1f}× oxigraph CLI)"
             cells.append(f"{value:.{1 if value >= 1 else 2}f} s{extra}" if value == value else "—")
@@ -199,13 +236,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100k,1M")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--processes", type=int, default=2,
-                        help="worker processes of the sharded validation")
+                        help="worker processes of the SHACL re-run of flagged nodes")
     parser.add_argument("--pyshacl-max", default="100k",
                         help="largest size at which plain pyshacl is measured (1M: ~12 min)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("out/bench"))
     parser.add_argument("--oxigraph", default=shutil.which("oxigraph"))
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--no-seeds", action="store_true",
+                        help="skip the real path (copies of the seeds through clusterld build)")
     parser.add_argument("--pyshacl-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.pyshacl_only:
@@ -217,13 +256,18 @@ def main(argv: list[str] | None = None) -> int:
     triples, seconds = seeds_row()
     print(f"seeds: load + convert + pyoxigraph of {triples:,} quads in {seconds:.2f} s "
           f"({triples / seconds:,.0f} quads/s)", flush=True)
-    sharded = SetValidator(IncrementalValidator())
+    validator = SetValidator(IncrementalValidator())
     results = []
     for size in sizes:
         nq, _ = synthetic(size, args.work, args.seed)
         figures = SizeFigures(size=size)
         out = args.work / f"build-{label(size)}"
-        steps = [partial(build_once, nq, out, sharded, args.processes, figures)]
+        steps = [partial(build_once, nq, out, validator, args.processes, figures)]
+        if not args.no_seeds:
+            seeds_dir = scaled_seeds.write(args.work / f"seeds-{label(size)}",
+                                           scaled_seeds.copies_for(size))
+            steps.append(partial(seeds_build_once, seeds_dir, out.with_name(out.name + "-seeds"),
+                                 args.processes, figures))
         if size <= pyshacl_max:
             steps.append(partial(peer, figures, "pyshacl validate()", pyshacl_peer, nq))
         if args.oxigraph:
