@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from bench.generate import generate
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 
 from clusterld.graphsource import OxigraphSource, RdflibSource, load_store
@@ -17,7 +16,7 @@ from clusterld.setdata import TsvReader
 from clusterld.setshacl import SetReport, SetValidator
 from clusterld.sharded import ShardedValidator
 from clusterld.validate import Report, Validator
-from tests.test_sharded import first, inject, keys
+from tests.test_sharded import first, inject, keys, synthetic_graph
 
 CLD = Namespace("https://w3id.org/clusterld/ontology#")
 BASE = "https://w3id.org/clusterld/"
@@ -44,15 +43,7 @@ def set_v(inc: IncrementalValidator) -> SetValidator:
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Graph:
-    """A small generated graph (without the ontology graph, as the build validates it)."""
-    path = tmp_path_factory.mktemp("setshacl") / "synth.nq"
-    generate(path, 4_000, seed=5, ontology=False)
-    ds = Dataset()
-    ds.parse(path, format="nquads")
-    graph = Graph()
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
+    return synthetic_graph(tmp_path_factory.mktemp("setshacl"))
 
 
 def subject_of(graph: Graph, p: URIRef) -> URIRef:

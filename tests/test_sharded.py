@@ -36,10 +36,9 @@ def sharded(full: Validator) -> ShardedValidator:
     return ShardedValidator(IncrementalValidator.from_validator(full))
 
 
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Graph:
+def synthetic_graph(directory: Path) -> Graph:
     """A small generated graph (without the ontology graph, as the build validates it)."""
-    path = tmp_path_factory.mktemp("sharded") / "synth.nq"
+    path = directory / "synth.nq"
     generate(path, 4_000, seed=5, ontology=False)
     ds = Dataset()
     ds.parse(path, format="nquads")
@@ -47,6 +46,11 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Graph:
     for s, p, o, _ in ds.quads((None, None, None, None)):
         graph.add((s, p, o))
     return graph
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Graph:
+    return synthetic_graph(tmp_path_factory.mktemp("sharded"))
 
 
 def keys(report_graph: Graph) -> list[tuple[str, ...]]:

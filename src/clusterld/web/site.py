@@ -8,7 +8,6 @@ the store written on demand. Dumps are never capped.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from dataclasses import asdict, dataclass
@@ -19,6 +18,7 @@ from flask import Blueprint, Response, current_app, request, send_file
 from markupsafe import escape
 
 from clusterld import __version__, results
+from clusterld.dumps import sha256
 from clusterld.store import NotFound
 from clusterld.web import knowledge_graph
 from clusterld.web.conneg import negotiate
@@ -62,14 +62,6 @@ def _titles() -> dict[str, str]:
     return {name: title for name, (_, title) in DUMPS.items()}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def list_downloads() -> list[Download]:
     """Every dump on offer, with size, SHA-256 and license (also for the home page)."""
     out = _build_dir()
@@ -86,11 +78,11 @@ def list_downloads() -> list[Download]:
                                   "application/octet-stream"), path.stat().st_size, digest,
                                   LICENSE, titles.get(name, name)))
         found.append(Download("SHA256SUMS", "/download/SHA256SUMS", "text/plain",
-                              sums.stat().st_size, _sha256(sums), LICENSE, "Checksums"))
+                              sums.stat().st_size, sha256(sums), LICENSE, "Checksums"))
         return found
     path = _live_dump()
     return [Download(LIVE_DUMP, f"/download/{LIVE_DUMP}", "application/n-quads",
-                     path.stat().st_size, _sha256(path), LICENSE,
+                     path.stat().st_size, sha256(path), LICENSE,
                      "Everything in the store, N-Quads")]
 
 
