@@ -28,6 +28,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     proc = run("build", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "entities per class:" in proc.stderr and "conforms: yes" in proc.stderr
+    # printed while the reasoner's thread holds stderr redirected (owlready2's chatter)
+    assert "SHACL: conforms" in proc.stderr and "OWL reasoner: consistent" in proc.stderr
     return out
 
 
@@ -143,3 +145,33 @@ def test_seeds_check_ok() -> None:
 def test_missing_file_exits_2(tmp_path: Path) -> None:
     proc = run("validate", str(tmp_path / "nope.ttl"), "--no-context")
     assert proc.returncode == 2
+
+
+def test_an_inconsistent_graph_leaves_the_previous_dumps_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reasoner runs beside SHACL and the dumps; the new dumps only replace the old ones
+    once it has said "consistent" (here it says the opposite)."""
+    from clusterld import publish, reason
+    from clusterld.errors import InconsistentOntologyError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "clusterld.nq").write_text("old dump\n")
+    (out / "notes.txt").write_text("not the build's\n")
+
+    def clash(*args: object, **kwargs: object) -> None:
+        raise InconsistentOntologyError("x is both a Person and a Cluster")
+
+    monkeypatch.setattr(reason, "check_consistency", clash)
+    with pytest.raises(InconsistentOntologyError, match="both a Person"):
+        publish.build(out, log=lambda _: None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left behind
+    assert (out / "clusterld.nq").read_text() == "old dump\n"
+    assert sorted(p.name for p in out.iterdir()) == ["clusterld.nq", "notes.txt"]
+
+    monkeypatch.undo()
+    result = publish.build(out, reason=False, log=lambda _: None)
+    assert (out / "clusterld.nq").read_text() != "old dump\n"
+    assert (out / "notes.txt").read_text() == "not the build's\n"
+    assert all(path.parent == out and path.exists() for path in result.files.values())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -11,9 +11,11 @@ that work on small rdflib graphs.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, VOID, XSD
 
 from clusterld import __version__, schema, sssom
 from clusterld import seeds as seeds_mod
-from clusterld.convert import Converter
+from clusterld.convert import Converter, QuadList
 from clusterld.dumps import (
     DUMPS,
     BuildResult,
@@ -50,6 +52,17 @@ LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def _stderr_log() -> Callable[[str], None]:
+    """A logger bound to today's stderr: the reasoner's thread swaps ``sys.stderr`` for a
+    buffer while owlready2 talks (``contextlib.redirect_stderr`` is process-wide)."""
+    stream = sys.stderr
+
+    def log(msg: str) -> None:
+        print(msg, file=stream, flush=True)
+
+    return log
 
 
 def canonical(ds: Dataset) -> Dataset:
@@ -180,6 +193,8 @@ def build(out: Path, base: str | None = None, *, reason: bool = True, processes:
     processes (same report, same dumps).
     """
     started = time.perf_counter()
+    if log is _log:
+        log = _stderr_log()
     mint = Minter(base)
     log("clusterld build: loading seeds")
     seeds = seeds_mod.load(seeds_dir, text_dir=text_dir)
@@ -190,30 +205,50 @@ def build(out: Path, base: str | None = None, *, reason: bool = True, processes:
     source = data_source(store, mint)
     log(f"  converted: {count_data(store, mint)} triples of data")
     validator = Validator()
+    reasoning = _reasoner(validator, converted, mint) if reason else None
     report = SetValidator(IncrementalValidator.from_validator(validator)).validate(
         source, processes=processes)
     if not report.conforms:
+        if reasoning is not None:
+            reasoning.result()  # not left running; SHACL's verdict is the one reported
         raise ValidationFailed("the knowledge graph does not conform to the shapes:\n"
                                + format_report(report, labels_of(report, store)))
     log("  SHACL: conforms")
-    if reason:
-        from clusterld.reason import check_consistency
-
-        ontology = mint.graph("ontology")
-        data = Graph()
-        for s, p, o, g in converted.quads:
-            if g != ontology:
-                data.add((s, p, o))
-        rep = check_consistency(validator.ontology, data)
-        log(f"  OWL reasoner: consistent ({rep})")
-    out.mkdir(parents=True, exist_ok=True)
-    result = write_dumps(loaded, out, mint)
+    staging = out.with_name(f".{out.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        result = write_dumps(loaded, staging, mint, seeds_dir=seeds_dir)
+        if reasoning is not None:
+            log(f"  OWL reasoner: consistent ({reasoning.result()})")
+        out.mkdir(parents=True, exist_ok=True)
+        for name, path in result.files.items():
+            path.replace(out / name)
+        for extra in staging.iterdir():
+            extra.replace(out / extra.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    result.out = out
+    result.files = {name: out / name for name in result.files}
     result.per_class = entities_per_class(store, mint)
     result.seconds = time.perf_counter() - started
     log("  entities per class: " + ", ".join(f"{k} {v}" for k, v in result.per_class.items()))
     log(f"  {result.triples} triples, {result.quads} quads, conforms: yes, "
         f"{result.seconds:.1f} s → {out}")
     return result
+
+
+def _reasoner(validator: Validator, converted: QuadList, mint: Minter) -> Future[object]:
+    """The OWL consistency check of the data, started in a thread: HermiT runs in a Java
+    process, alongside SHACL and the dumps (which are kept out of ``out`` until it passes)."""
+    from clusterld.reason import check_consistency
+
+    ontology = mint.graph("ontology")
+    triples = [quad[:3] for quad in converted.quads if quad[3] != ontology]
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clusterld-reasoner")
+    future = pool.submit(check_consistency, validator.ontology, triples)
+    pool.shutdown(wait=False)
+    return future
 
 
 def _select(store: ox.Store, query: str, union: bool = False, **bound: ox.Term
@@ -264,8 +299,8 @@ def labels_of(report: ShardedReport, store: ox.Store) -> Graph:
     return graph
 
 
-def write_dumps(loaded: Loaded, out: Path, mint: Minter, laps: Laps | None = None
-                ) -> BuildResult:
+def write_dumps(loaded: Loaded, out: Path, mint: Minter, laps: Laps | None = None, *,
+                seeds_dir: Path | None = None) -> BuildResult:
     """Write the dump files, VoID/DCAT and SHA256SUMS of ``loaded`` into ``out``
     (``laps``: the seconds of each step)."""
     laps = laps or Laps()
@@ -279,7 +314,7 @@ def write_dumps(loaded: Loaded, out: Path, mint: Minter, laps: Laps | None = Non
     write_graph_turtle(graphs, ox.NamedNode(str(mint.graph("ontology"))), out / "ontology.ttl")
     shapes = Validator().shapes
     (out / "shapes.ttl").write_bytes(shapes.serialize(format="turtle", encoding="utf-8"))
-    sssom.write_dump(out, data_path("seeds"))
+    sssom.write_dump(out, seeds_dir or data_path("seeds"))
     laps.mark("ontology, shapes, SSSOM")
     result.files = {name: out / name for name in DUMPS}
     void = describe(store, result, mint)

@@ -32,11 +32,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import owlready2
+import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, PROV, RDF, RDFS
 
 from clusterld.errors import ClusterldError, InconsistentOntologyError
+from clusterld.graphsource import to_ox
 
 _INFERENCES_IRI = "http://inferrences/"  # spelled as owlready2 spells it
 _REIFICATION = {RDF.subject, RDF.predicate, RDF.object}
@@ -65,8 +67,8 @@ class ReasonerReport:
                 f"({self.dropped_triples} provenance triples left out), {self.seconds:.1f} s")
 
 
-def _all_triples(graph: Graph) -> Iterator[tuple]:
-    """Every triple of a graph, or of every named graph of a Dataset / ConjunctiveGraph."""
+def _all_triples(graph: Graph | Iterable[tuple]) -> Iterator[tuple]:
+    """Every triple of a graph, of every named graph of a Dataset, or of an iterable."""
     if hasattr(graph, "quads"):
         for s, p, o, _ in graph.quads((None, None, None, None)):
             yield s, p, o
@@ -74,38 +76,58 @@ def _all_triples(graph: Graph) -> Iterator[tuple]:
         yield from graph
 
 
-def reasoner_input(*graphs: Graph) -> tuple[Graph, int]:
+def reasoner_input(*graphs: Graph | Iterable[tuple]) -> tuple[Graph, int]:
     """Merge the graphs into the one graph HermiT gets; returns it and the dropped count."""
+    kept, dropped = _kept_triples(*graphs)
+    merged = Graph()
+    for triple in kept:
+        merged.add(triple)
+    return merged, dropped
+
+
+def _kept_triples(*graphs: Graph | Iterable[tuple]) -> tuple[list[tuple], int]:
+    """The distinct triples HermiT gets (see the module's docstring), and the dropped count.
+
+    Plain tuples: an rdflib graph of a million triples costs more than HermiT's own run.
+    """
     triples: set[tuple] = set()
     for graph in graphs:
         triples.update(_all_triples(graph))
     statements = {s for s, p, o in triples if p == RDF.type and o == RDF.Statement}
-    merged = Graph()
-    dropped = 0
-    for s, p, o in triples:
-        if s in statements or p in _DROPPED_PREDICATES:
-            dropped += 1
-            continue
-        merged.add((s, p, o))
-    return merged, dropped
+    kept = [t for t in triples if t[0] not in statements and t[1] not in _DROPPED_PREDICATES]
+    return kept, len(triples) - len(kept)
 
 
-def check_consistency(ontology: Graph, data: Graph, *, infer_property_values: bool = False
-                      ) -> ReasonerReport:
+def _ntriples(triples: list[tuple]) -> bytes:
+    """N-Triples of rdflib-term tuples, written by pyoxigraph (each term converted once)."""
+    cache: dict[object, object] = {}
+
+    def conv(term: object) -> object:
+        found = cache.get(term)
+        if found is None:
+            found = cache[term] = to_ox(term)  # type: ignore[arg-type]
+        return found
+
+    return ox.serialize((ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in triples),
+                        format=ox.RdfFormat.N_TRIPLES)
+
+
+def check_consistency(ontology: Graph, data: Graph | Iterable[tuple],
+                      *, infer_property_values: bool = False) -> ReasonerReport:
     """Run HermiT on ontology + data; raise InconsistentOntologyError if they clash.
 
     Unsatisfiable classes (classes that can have no instance) also raise, naming them.
-    ``data`` may be a Dataset: the union of its graphs is checked.
+    ``data`` may be a Dataset (the union of its graphs is checked) or just its triples (the
+    build passes them without making an rdflib graph of the whole data).
     """
-    merged, dropped = reasoner_input(ontology, data)
+    kept, dropped = _kept_triples(ontology, data)
     world = owlready2.World()
     try:
         # owlready2 prints its warnings on stderr: keep them out of the CLI's output.
         with contextlib.redirect_stderr(io.StringIO()):
             onto = world.get_ontology("https://w3id.org/clusterld/reasoner-input")
-            onto.load(fileobj=io.BytesIO(merged.serialize(format="nt", encoding="utf-8")),
-                      format="ntriples")
-            seconds, note = _run_hermit(world, merged, infer_property_values)
+            onto.load(fileobj=io.BytesIO(_ntriples(kept)), format="ntriples")
+            seconds, note = _run_hermit(world, kept, infer_property_values)
             unsat = tuple(sorted(c.iri for c in world.inconsistent_classes()))
             if unsat:
                 raise InconsistentOntologyError(
@@ -113,10 +135,10 @@ def check_consistency(ontology: Graph, data: Graph, *, infer_property_values: bo
                     + ", ".join(unsat))
             return ReasonerReport(
                 classes=sum(1 for _ in world.classes()),
-                individuals=count_individuals(merged),
+                individuals=count_individuals(kept),
                 inferred_facts=sum(1 for _ in world.get_ontology(_INFERENCES_IRI).get_triples()),
                 seconds=seconds,
-                input_triples=len(merged),
+                input_triples=len(kept),
                 dropped_triples=dropped,
                 note=note,
             )
@@ -124,7 +146,7 @@ def check_consistency(ontology: Graph, data: Graph, *, infer_property_values: bo
         world.close()
 
 
-def _run_hermit(world: owlready2.World, merged: Graph, infer_property_values: bool
+def _run_hermit(world: owlready2.World, kept: list[tuple], infer_property_values: bool
                 ) -> tuple[float, str]:
     """``sync_reasoner`` on the world; returns the seconds it took and a note, if any."""
     start = time.perf_counter()
@@ -133,6 +155,9 @@ def _run_hermit(world: owlready2.World, merged: Graph, infer_property_values: bo
         owlready2.sync_reasoner(world, infer_property_values=infer_property_values, debug=0,
                                 ignore_unsupported_datatypes=True)
     except owlready2.OwlReadyInconsistentOntologyError as exc:
+        merged = Graph()
+        for triple in kept:
+            merged.add(triple)
         raise InconsistentOntologyError(_message(diagnose(merged))) from exc
     except owlready2.OwlReadyJavaError as exc:
         raise ClusterldError(f"the OWL reasoner failed: {exc}") from exc
@@ -147,11 +172,11 @@ def _run_hermit(world: owlready2.World, merged: Graph, infer_property_values: bo
     return time.perf_counter() - start, note
 
 
-def count_individuals(graph: Graph) -> int:
+def count_individuals(graph: Graph | Iterable[tuple]) -> int:
     """Subjects typed with a class outside the RDF/RDFS/OWL built-in vocabulary."""
     builtin = (str(RDF), str(RDFS), str(OWL))
-    return len({s for s, o in graph.subject_objects(RDF.type)
-                if isinstance(o, URIRef) and not str(o).startswith(builtin)})
+    return len({s for s, p, o in graph if p == RDF.type
+                and isinstance(o, URIRef) and not str(o).startswith(builtin)})
 
 
 # --- diagnosis -------------------------------------------------------------------------
