@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from bench.common import header, label, machine, median, size_of, synthetic
+from bench.common import cached_store, header, label, machine, median, size_of, synthetic
 from bench.generate import DEFAULT_BASE
 from clusterld.graphsource import GraphSource, OxigraphSource, RdflibSource, from_ox
 from clusterld.incremental import IncrementalValidator, result_keys
@@ -42,16 +42,7 @@ CLD = Namespace("https://w3id.org/clusterld/ontology#")
 
 def store_for(nq: Path, work: Path, size: int) -> ox.Store:
     """An on-disk store holding ``nq`` (loaded once, reused while the file is the same)."""
-    directory = work / f"store-{label(size)}"
-    stamp = directory / "loaded.json"
-    fresh = stamp.exists() and json.loads(stamp.read_text())["bytes"] == nq.stat().st_size
-    store = ox.Store(str(directory))
-    if not fresh:
-        store.clear()
-        store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        stamp.write_text(json.dumps({"bytes": nq.stat().st_size}))
-    return store
+    return cached_store(nq, work / f"store-{label(size)}")
 
 
 def rdflib_graph(store: ox.Store) -> Graph:

@@ -31,8 +31,8 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from bench.common import header, machine
-from bench.generate import DEFAULT_BASE, generate
+from bench.common import cached_store, header, label, machine, synthetic
+from bench.generate import DEFAULT_BASE
 from clusterld.graphsource import OxigraphSource, from_ox
 from clusterld.incremental import IncrementalValidator
 from clusterld.paths import data_path
@@ -69,27 +69,10 @@ def _size(text: str) -> int:
     return int(float(text[:-1] if factor > 1 else text) * factor)
 
 
-def _label(n: int) -> str:
-    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1_000}k"
-
-
 def prepare(size: int, work: Path, seed: int) -> tuple[Path, dict, ox.Store]:
     """The synthetic N-Quads of ``size`` lines and an on-disk store holding them (cached)."""
-    work.mkdir(parents=True, exist_ok=True)
-    nq = work / f"synth-{_label(size)}.nq"
-    sample = nq.with_name(nq.name + ".sample.json")
-    if not nq.exists() or not sample.exists():
-        generate(nq, triples=size, seed=seed, sample_out=sample)
-    store_dir = work / f"store-{_label(size)}"
-    stamp = store_dir / "loaded.json"
-    fresh = stamp.exists() and json.loads(stamp.read_text())["bytes"] == nq.stat().st_size
-    store = ox.Store(str(store_dir))
-    if not fresh:
-        store.clear()
-        store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        stamp.write_text(json.dumps({"bytes": nq.stat().st_size}))
-    return nq, json.loads(sample.read_text()), store
+    nq, sample = synthetic(size, work, seed)
+    return nq, sample, cached_store(nq, work / f"store-{label(size)}")
 
 
 def concepts(scheme: str) -> list[URIRef]:
@@ -269,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
                   incremental_ms_p90=sorted(times)[int(0.9 * (len(times) - 1))],
                   incremental_cpu_ms_median=statistics.median(cpu),
                   data_graph_triples_median=statistics.median(dsizes), fallbacks=fallbacks)
-        print(f"{_label(size)}: incremental median {row.incremental_ms_median:.1f} ms "
+        print(f"{label(size)}: incremental median {row.incremental_ms_median:.1f} ms "
               f"(p90 {row.incremental_ms_p90:.1f} ms, data graph "
               f"{row.data_graph_triples_median:.0f} triples, "
               f"CPU {row.incremental_cpu_ms_median:.1f} ms, {fallbacks} fallbacks)", flush=True)
@@ -277,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             row.full_runs, full_cpu = run_full(full, store, contributions, args.full_runs)
             row.full_s = statistics.median(row.full_runs)
             row.full_cpu_s = statistics.median(full_cpu)
-            print(f"{_label(size)}: full validation {row.full_s:.1f} s", flush=True)
+            print(f"{label(size)}: full validation {row.full_s:.1f} s", flush=True)
         rows.append(row)
         del store
     extrapolate(rows)

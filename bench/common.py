@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from bench.generate import generate
 
 
@@ -37,6 +39,20 @@ def synthetic(size: int, work: Path, seed: int = 1) -> tuple[Path, dict]:
     if not nq.exists() or not sample.exists():
         generate(nq, triples=size, seed=seed, sample_out=sample)
     return nq, json.loads(sample.read_text())
+
+
+def cached_store(nq: Path, directory: Path) -> ox.Store:
+    """An on-disk store in ``directory`` holding ``nq`` (bulk-loaded once, reused while the
+    file keeps its size)."""
+    stamp = directory / "loaded.json"
+    fresh = stamp.exists() and json.loads(stamp.read_text())["bytes"] == nq.stat().st_size
+    store = ox.Store(str(directory))
+    if not fresh:
+        store.clear()
+        store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        stamp.write_text(json.dumps({"bytes": nq.stat().st_size}))
+    return store
 
 
 def median(values: list[float]) -> float:

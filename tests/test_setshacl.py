@@ -16,7 +16,7 @@ from clusterld.setdata import TsvReader
 from clusterld.setshacl import SetReport, SetValidator
 from clusterld.sharded import ShardedValidator
 from clusterld.validate import Report, Validator
-from tests.test_sharded import first, inject, keys, synthetic_graph
+from tests.test_sharded import first, inject, keys, synthetic_graph, with_schema_triples
 
 CLD = Namespace("https://w3id.org/clusterld/ontology#")
 BASE = "https://w3id.org/clusterld/"
@@ -171,11 +171,7 @@ def test_seeds_conform_as_with_pyshacl(full: Validator, set_v: SetValidator) -> 
 
 def test_schema_triples_in_the_data_fall_back_to_pyshacl(full: Validator,
                                                          set_v: SetValidator) -> None:
-    data = Graph()
-    thing = URIRef(BASE + "id/org/x")
-    data.add((URIRef(BASE + "id/Kind"), RDFS.subClassOf, CLD.Organisation))
-    data.add((thing, RDF.type, URIRef(BASE + "id/Kind")))
-    data.add((thing, OWL.sameAs, thing))
+    data = with_schema_triples()
     got = set_v.validate(data)
     assert got.mode == "full" and "schema" in got.reason
     assert not got.conforms and keys(got.graph) == keys(full.validate(data).graph)

@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from clusterld import gcpause, schema
 from clusterld.errors import SeedError
-from clusterld.graphsource import to_ox
+from clusterld.graphsource import to_ox_memo
 from clusterld.iri import Minter, concept, slug_of, term
 from clusterld.paths import data_path
 from clusterld.seeds import Entity, Fact, SeedSet, props_for
@@ -58,14 +58,7 @@ class QuadList:
 
     def to_ox(self) -> list[ox.Quad]:
         """The quads as pyoxigraph quads (each distinct term converted once)."""
-        cache: dict[Any, Any] = {}
-
-        def conv(t: Any) -> Any:
-            found = cache.get(t)
-            if found is None:
-                found = cache[t] = to_ox(t)
-            return found
-
+        conv = to_ox_memo()
         with gcpause.paused():
             return [ox.Quad(conv(s), conv(p), conv(o), conv(g)) for s, p, o, g in self.quads]
 

@@ -7,7 +7,7 @@ the tests and over the on-disk Oxigraph store of the server. Terms are always rd
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -173,6 +173,19 @@ def to_ox(term: Node) -> ox.Term:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_ox_memo() -> Callable[[Node], ox.Term]:
+    """:func:`to_ox` remembering its answers: for converting many quads that share terms."""
+    cache: dict[Node, ox.Term] = {}
+
+    def convert(term: Node) -> ox.Term:
+        found = cache.get(term)
+        if found is None:
+            found = cache[term] = to_ox(term)
+        return found
+
+    return convert
 
 
 def from_ox(term: ox.Term) -> Node:

@@ -171,6 +171,11 @@ def split_blank(data: bytes) -> tuple[bytes, bytes]:
     return b"".join(blank), b"".join(rest)
 
 
+def from_quads(converted: QuadList) -> Loaded:
+    """The converter's quads in pyoxigraph (see :func:`from_nquads`)."""
+    return from_nquads(ox.serialize(converted.to_ox(), format=ox.RdfFormat.N_QUADS))
+
+
 def load(ds: Dataset) -> Loaded:
     """The converter's rdflib ``Dataset`` in pyoxigraph (see :func:`from_nquads`)."""
     return from_nquads(ds.serialize(format="nquads", encoding="utf-8"))
@@ -200,7 +205,7 @@ def build(out: Path, base: str | None = None, *, reason: bool = True, processes:
     seeds = seeds_mod.load(seeds_dir, text_dir=text_dir)
     log(f"  {len(seeds.entities)} entities from {len(seeds.sources)} sources")
     converted = Converter(seeds, base).quads()
-    loaded = from_nquads(ox.serialize(converted.to_ox(), format=ox.RdfFormat.N_QUADS))
+    loaded = from_quads(converted)
     store = loaded.store
     source = data_source(store, mint)
     log(f"  converted: {count_data(store, mint)} triples of data")
@@ -244,7 +249,7 @@ def _reasoner(validator: Validator, converted: QuadList, mint: Minter) -> Future
     from clusterld.reason import check_consistency
 
     ontology = mint.graph("ontology")
-    triples = [quad[:3] for quad in converted.quads if quad[3] != ontology]
+    triples = (quad[:3] for quad in converted.quads if quad[3] != ontology)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clusterld-reasoner")
     future = pool.submit(check_consistency, validator.ontology, triples)
     pool.shutdown(wait=False)

@@ -38,7 +38,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, PROV, RDF, RDFS
 
 from clusterld.errors import ClusterldError, InconsistentOntologyError
-from clusterld.graphsource import to_ox
+from clusterld.graphsource import to_ox_memo
 
 _INFERENCES_IRI = "http://inferrences/"  # spelled as owlready2 spells it
 _REIFICATION = {RDF.subject, RDF.predicate, RDF.object}
@@ -100,14 +100,7 @@ def _kept_triples(*graphs: Graph | Iterable[tuple]) -> tuple[list[tuple], int]:
 
 def _ntriples(triples: list[tuple]) -> bytes:
     """N-Triples of rdflib-term tuples, written by pyoxigraph (each term converted once)."""
-    cache: dict[object, object] = {}
-
-    def conv(term: object) -> object:
-        found = cache.get(term)
-        if found is None:
-            found = cache[term] = to_ox(term)  # type: ignore[arg-type]
-        return found
-
+    conv = to_ox_memo()
     return ox.serialize((ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in triples),
                         format=ox.RdfFormat.N_TRIPLES)
 
