@@ -19,9 +19,11 @@ dependencies). A server whose binary is not given is left out.
 
 Workloads (runs interleaved: run 1 of every workload on every server, then run 2, …):
 ``lookup`` (SELECT of one entity's triples, JSON), ``deref`` (clusterld: the entity's data
-document ``/data/….ttl``; the others, which do not dereference: ``CONSTRUCT`` of the
-entity's triples as Turtle), ``html`` (clusterld's entity page ``/page/…``; no peer has
-one), ``aggregate`` (instances per class over the whole graph), ``join2`` (a 2-hop join:
+document ``/data/….ttl``; the others, which do not dereference: one ``CONSTRUCT`` of the same
+content, ``DOCUMENT``, as Turtle), ``deref-bare`` (the same documents; the peers'
+``CONSTRUCT`` of the entity's own triples only, a 7× smaller answer), ``html`` (clusterld's
+entity page ``/page/…``; no peer has one: compared with their ``deref``), ``aggregate``
+(instances per class over the whole graph), ``join2`` (a 2-hop join:
 members of clusters counted per country of the cluster). Each entity workload runs in two
 mixes: ``distinct`` (every request names an entity not asked before, so a response cache
 cannot help) and ``repeated`` (20 entities asked again and again).
@@ -48,13 +50,46 @@ from bench.serve_tools import Result, Server, entities, free_port, launch, measu
 
 LOOKUP = "SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"
 CONSTRUCT = "CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
+# The same content as clusterld's data document of {iri} (entities.describe: its triples
+# and those of the nodes it owns, the links to it, its neighbours' labels, the reified
+# statements on it with their spans and documents, the descriptions of its source graphs),
+# asked of a peer as one CONSTRUCT; bench/check_document.py checks it against describe().
+DOCUMENT = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ <{iri}> ?p ?o BIND(<{iri}> AS ?s) }}
+  UNION {{ <{iri}> ?x ?s FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iri}/")) ?s ?p ?o }}
+  UNION {{ ?s ?p <{iri}> BIND(<{iri}> AS ?o) }}
+  UNION {{ <{iri}> ?x ?s FILTER(isIRI(?s) && ?s != <{iri}> && !STRSTARTS(STR(?s), "{iri}/"))
+          ?s ?p ?o FILTER(?p IN (skos:prefLabel, rdfs:label)) }}
+  UNION {{ ?s ?x <{iri}> FILTER(isIRI(?s) && ?s != <{iri}> && (!STRSTARTS(STR(?s), "{iri}/")
+                                  || NOT EXISTS {{ <{iri}> ?z ?s }}))
+          ?s ?p ?o FILTER(?p IN (skos:prefLabel, rdfs:label)) }}
+  UNION {{ <{iri}> ?y ?c FILTER(isIRI(?c) && STRSTARTS(STR(?c), "{iri}/")) ?c ?x ?s
+          FILTER(isIRI(?s) && ?s != <{iri}> && (!STRSTARTS(STR(?s), "{iri}/")
+                                  || NOT EXISTS {{ <{iri}> ?z ?s }}))
+          ?s ?p ?o FILTER(?p IN (skos:prefLabel, rdfs:label)) }}
+  UNION {{ {{ BIND(<{iri}> AS ?t) }}
+          UNION {{ <{iri}> ?x ?t FILTER(isIRI(?t) && STRSTARTS(STR(?t), "{iri}/")) }}
+          ?st rdf:subject ?t .
+          {{ ?st ?p ?o BIND(?st AS ?s) }}
+          UNION {{ ?st prov:wasDerivedFrom ?s . ?s ?p ?o }}
+          UNION {{ ?st prov:wasDerivedFrom ?span . ?span dcterms:isPartOf ?s . ?s ?p ?o }} }}
+  UNION {{ GRAPH ?s {{ <{iri}> a ?c }} FILTER(!STRSTARTS(STR(?s), "urn:x-clusterld:union:"))
+          ?s ?p ?o }}
+  UNION {{ GRAPH ?g {{ <{iri}> a ?c }} FILTER(!STRSTARTS(STR(?g), "urn:x-clusterld:union:"))
+          ?g prov:wasDerivedFrom ?s . ?s ?p ?o }}
+}}"""
 AGGREGATE = "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)"
 JOIN2 = ("PREFIX cld: <https://w3id.org/clusterld/ontology#>\n"
          "SELECT ?country (COUNT(?member) AS ?n) WHERE { ?member cld:memberOf ?cluster . "
          "?cluster a cld:Cluster ; cld:country ?country } GROUP BY ?country ORDER BY DESC(?n)")
 JSON_RESULTS = "application/sparql-results+json"
-WORKLOADS = ("lookup", "lookup-repeated", "deref", "deref-repeated", "html", "html-repeated",
-             "aggregate", "join2")
+WORKLOADS = ("lookup", "lookup-repeated", "deref", "deref-repeated", "deref-bare", "html",
+             "html-repeated", "aggregate", "join2")
 REPEATED = 20  # entities of the repeated mixes
 
 
@@ -69,10 +104,13 @@ def paths_for(server: Server, workload: str, iris: list[str], base: str
     local = [iri[len(base) + 3:] for iri in iris]
     if kind == "lookup":
         return [server.sparql(LOOKUP.format(iri=i)) for i in iris], {"Accept": JSON_RESULTS}
-    if kind == "deref":
+    if kind in ("deref", "deref-bare"):
         if is_ours(server):
             return [f"/data/{p}.ttl" for p in local], {"Accept": "text/turtle"}
-        return [server.sparql(CONSTRUCT.format(iri=i)) for i in iris], {"Accept": "text/turtle"}
+        if kind == "deref" and server.name == "rdflib-endpoint":
+            return None  # one DOCUMENT takes it minutes (rdflib's evaluator): see bench/README
+        query = DOCUMENT if kind == "deref" else CONSTRUCT
+        return [server.sparql(query.format(iri=i)) for i in iris], {"Accept": "text/turtle"}
     if kind == "html":
         return ([f"/page/{p}" for p in local], {"Accept": "text/html"}) if is_ours(server) \
             else None
@@ -175,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{server.name}: up in {server.startup:.1f} s", flush=True)
         for run in range(args.runs):
             for workload in workloads:
-                distinct = workload in ("lookup", "deref", "html")
+                distinct = not workload.endswith("-repeated") and workload not in (
+                    "aggregate", "join2")
                 count = args.aggregates if workload in ("aggregate", "join2") else args.requests
                 # distinct mixes: run r reads slice r + 1 of the shuffled entities (slice 0
                 # is never read), so no request repeats on a server
@@ -232,6 +271,9 @@ def report(servers: list[Server], results: dict[tuple[str, str], Result],
         if workload.startswith("html"):  # no peer has pages: compare with their CONSTRUCT
             oxi = results.get(("oxigraph", workload.replace("html", "deref")))
             rdfl = results.get(("rdflib-endpoint", workload.replace("html", "deref")))
+        bare = rdfl is None and workload.startswith(("deref", "html"))
+        if bare:  # rdflib-endpoint is not asked for DOCUMENT: its bare CONSTRUCT instead
+            rdfl = results.get(("rdflib-endpoint", "deref-bare"))
         for server in servers:
             ours = results.get((server.name, workload))
             if ours is None or not is_ours(server):
@@ -243,12 +285,14 @@ def report(servers: list[Server], results: dict[tuple[str, str], Result],
             def ratio(r: Result | None, ours: Result = ours) -> str:
                 return f"{ours.median / r.median:.2f}×" if r and r.median else "–"
 
-            print(f"| {workload} | {server.name} | {cell(ours)} | {cell(oxi)} | {cell(rdfl)} | "
-                  f"{ratio(oxi)} | {ratio(rdfl)} |")
+            note = " (bare)" if bare and rdfl else ""
+            print(f"| {workload} | {server.name} | {cell(ours)} | {cell(oxi)} | "
+                  f"{cell(rdfl)}{note} | {ratio(oxi)} | {ratio(rdfl)}{note} |")
             rows.append({"workload": workload, "server": server.name, "rates": ours.rates,
                          "median": ours.median, "errors": ours.errors,
                          "oxigraph": oxi.median if oxi else None,
-                         "rdflib_endpoint": rdfl.median if rdfl else None})
+                         "rdflib_endpoint": rdfl.median if rdfl else None,
+                         "rdflib_endpoint_bare": bare})
     print("\n| server | up (load) s | first answer after restart s | peak RSS serving MiB | "
           "peak RSS incl. loading MiB |")
     print("|---|---|---|---|---|")

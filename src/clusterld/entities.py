@@ -29,7 +29,7 @@ DERIVED = ox.NamedNode(PROV + "wasDerivedFrom")
 PART_OF = ox.NamedNode(DCTERMS + "isPartOf")
 DATE_TYPES = ("date", "gYear", "gYearMonth", "dateTime")
 HIDDEN_PREFIX = "urn:x-clusterld:union:"  # the store's own union graphs
-LABEL_TABLE_SIZE = 50_000  # neighbours whose label quads are kept (see _label_table)
+TABLE_SIZE = 50_000  # entries of a table of shared quads (see EntityViews._table)
 
 
 def visible(quad: ox.Quad) -> bool:
@@ -86,15 +86,20 @@ class EntityViews:
     def version(self) -> str:
         raise NotImplementedError
 
-    def _label_table(self) -> dict[tuple[ox.NamedNode, bool], tuple[ox.Quad, ...]]:
-        """Label quads of the neighbours of data documents, shared by the requests while the
-        data version stays the same (~80 index reads a document otherwise). A reader fills
-        the table of the version it started with: a write makes a new one."""
+    def _table(self, name: str) -> dict[Any, tuple[ox.Quad, ...]]:
+        """A table of quads shared by the requests while the data version stays the same
+        (``labels``: the label quads of documents' neighbours, ~80 index reads a document
+        otherwise; ``sources``: what a text span or a source graph brings along, which every
+        entity citing it shares). A reader fills the tables of the version it started with:
+        a write makes new ones."""
         version = self.version
-        current: tuple[str, dict] | None = getattr(self, "_labels", None)
-        if current is None or current[0] != version or len(current[1]) >= LABEL_TABLE_SIZE:
-            current = self._labels = (version, {})
-        return current[1]
+        current: tuple[str, dict[str, dict]] | None = getattr(self, "_tables", None)
+        if current is None or current[0] != version:
+            current = self._tables = (version, {})
+        table = current[1].get(name)
+        if table is None or len(table) >= TABLE_SIZE:
+            table = current[1][name] = {}
+        return table
 
     def _pattern(self, s: Any = None, p: Any = None, o: Any = None,
                  graphs: bool = False) -> list[ox.Quad]:
@@ -141,38 +146,42 @@ class EntityViews:
         neighbours = {q.object for q in own if isinstance(q.object, ox.NamedNode)}
         neighbours |= {q.subject for q in incoming if isinstance(q.subject, ox.NamedNode)}
         neighbours -= owned | {node}
-        table = self._label_table()
+        labels = self._table("labels")
         for other in neighbours:
-            found = table.get((other, graphs))
+            found = labels.get((other, graphs))
             if found is None:
-                found = table[other, graphs] = tuple(
+                found = labels[other, graphs] = tuple(
                     q for label in LABELS for q in self._pattern(other, label, graphs=graphs))
             out.update(dict.fromkeys(found))
-        done: set[Any] = set()  # (subject, follow) already added: spans, documents
+        spans: set[Any] = set()
         for subject in [node, *owned]:  # provenance: reified statements → spans → documents
             for st in self._pattern(None, RDF_SUBJECT, subject, graphs=graphs):
                 for q in self._pattern(st.subject, graphs=graphs):
                     out.setdefault(q, None)
                     if q.predicate == DERIVED:
-                        self._add_subject(out, q.object, graphs, done, follow=PART_OF)
+                        spans.add(q.object)
         names = sorted({q.graph_name.value for q in self.store.quads_for_pattern(
             node, ox.NamedNode(RDF + "type"), None, None) if visible(q)
             and isinstance(q.graph_name, ox.NamedNode)})
-        for g in names:
-            self._add_subject(out, ox.NamedNode(g), graphs, done, follow=DERIVED)
+        shared = self._table("sources")
+        for subject, follow in [*((s, PART_OF) for s in sorted(spans, key=str)),
+                                *((ox.NamedNode(g), DERIVED) for g in names)]:
+            found = self._subject_quads(shared, subject, graphs)
+            out.update(dict.fromkeys(found))
+            for q in found:  # a span's document, a source graph's origin
+                if q.predicate == follow:
+                    out.update(dict.fromkeys(self._subject_quads(shared, q.object, graphs)))
         return Description(iri, list(out), names, truncated)
 
-    def _add_subject(self, out: dict[ox.Quad, None], subject: Any, graphs: bool,
-                     done: set[Any], follow: ox.NamedNode | None = None) -> None:
-        if not isinstance(subject, ox.NamedNode | ox.BlankNode) or (subject, follow) in done:
-            return
-        done.add((subject, follow))
-        for q in self._pattern(subject, graphs=graphs):
-            if q in out:
-                continue
-            out[q] = None
-            if follow is not None and q.predicate == follow:
-                self._add_subject(out, q.object, graphs, done)
+    def _subject_quads(self, table: dict[Any, tuple[ox.Quad, ...]], subject: Any,
+                       graphs: bool) -> tuple[ox.Quad, ...]:
+        """The quads of a text span, source document or source graph, kept in ``table``."""
+        if not isinstance(subject, ox.NamedNode | ox.BlankNode):
+            return ()
+        found = table.get((subject, graphs))
+        if found is None:
+            found = table[subject, graphs] = tuple(self._pattern(subject, graphs=graphs))
+        return found
 
     def label(self, iri: str, lang: str = "en") -> str | None:
         """The IRI's label in ``lang`` (skos:prefLabel, else rdfs:label), else in English,
