@@ -35,6 +35,18 @@ def test_substitutions_bind_values(kg: KnowledgeGraph) -> None:
         kg.query("ASK { ?e a ?t }", substitutions={"e": ID + 'x> } #'})
 
 
+def test_list_substitutions_bind_each_value(kg: KnowledgeGraph) -> None:
+    query = "SELECT DISTINCT ?e ?t WHERE { ?e a ?t }"
+    both = [ID + "person/jane-doe", ID + "cluster/ce3m"]
+    rows = list(kg.query(query, substitutions={"e": both}))
+    assert {r["e"].value for r in rows} == set(both)
+    one = list(kg.query(query, substitutions={"e": both[:1], "t": [C + "Person"]}))
+    assert [(r["e"].value, r["t"].value) for r in one] == [(both[0], C + "Person")]
+    assert not list(kg.query(query, substitutions={"e": []}))
+    with pytest.raises(ValueError):  # each value is a term, never SPARQL text
+        kg.query(query, substitutions={"e": [both[0], ID + 'x> } #']})
+
+
 def test_label_languages(kg: KnowledgeGraph) -> None:
     assert kg.label(ID + "cluster/ce3m", "fr") == "Cluster Mécatronique de Tunisie"
     assert kg.label(ID + "cluster/ce3m", "en") == "Mechatronic Cluster of Tunisia"

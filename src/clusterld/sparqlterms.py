@@ -10,6 +10,7 @@ store (Virtuoso, Neptune make their own default graph the union of all graphs).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -52,16 +53,28 @@ def nt(term: Any) -> str:
 
 
 def values_clause(bindings: Mapping[str, Any]) -> str:
-    """``VALUES (?a ?b) { (t1 t2) }`` for one solution; empty text for no bindings."""
+    """``VALUES (?a ?b) { (t1 t2) }``; empty text for no bindings.
+
+    A value that is a list or tuple gets its own block with one solution per term
+    (``{"s": [a, b]}`` → ``VALUES ?s { a b }``, the form every store we test parses alike;
+    several blocks join as every combination); an empty list gives no solution at all.
+    """
     if not bindings:
         return ""
-    names = []
-    for name in bindings:
+    singles: list[tuple[str, Any]] = []
+    blocks: list[str] = []
+    for name, value in bindings.items():
         variable = name.lstrip("?$")
         ox.Variable(variable)  # raises ValueError on a bad name
-        names.append("?" + variable)
-    terms = " ".join(nt(term) for term in bindings.values())
-    return f"VALUES ({' '.join(names)}) {{ ({terms}) }}"
+        if isinstance(value, list | tuple):
+            blocks.append(f"VALUES ?{variable} {{ {' '.join(nt(t) for t in value)} }}")
+        else:
+            singles.append(("?" + variable, value))
+    if singles:
+        names = " ".join(n for n, _ in singles)
+        terms = " ".join(nt(t) for _, t in singles)
+        blocks.insert(0, f"VALUES ({names}) {{ ({terms}) }}")
+    return " ".join(blocks)
 
 
 def _where_group(toks: list[Token]) -> tuple[int, int] | None:
@@ -94,20 +107,31 @@ def bind_values(query: str, bindings: Mapping[str, Any]) -> str:
     clause = values_clause(bindings)
     if not clause:
         return query
-    toks = list(tokens(query))
-    where = _where_group(toks)
-    if where is None:
-        raise ValueError("no WHERE group to bind values in")
-    start, end = toks[where[0]].start, toks[where[1]].start
-    if _bind_targets(toks) & {"?" + name.lstrip("?$") for name in bindings}:
+    start, end, wrap = _bind_point(query, frozenset(n.lstrip("?$") for n in bindings))
+    if wrap:
         return f"{query[:start + 1]} {{ {query[start + 1:end]} }} {clause} {query[end:]}"
     return f"{query[:start + 1]} {clause} {query[start + 1:]}"
 
 
+@functools.lru_cache(maxsize=1024)
+def _bind_point(query: str, names: frozenset[str]) -> tuple[int, int, bool]:
+    """Where the WHERE group of ``query`` opens and closes, and whether it must be wrapped
+    (a BIND targets a bound variable); kept per query text (pages reuse a few dozen)."""
+    toks = list(tokens(query))
+    where = _where_group(toks)
+    if where is None:
+        raise ValueError("no WHERE group to bind values in")
+    wrap = bool(_bind_targets(toks) & {"?" + name for name in names})
+    return toks[where[0]].start, toks[where[1]].start, wrap
+
+
 def bind_values_or_filter(query: str, bindings: Mapping[str, Any]) -> str:
     """For stores whose VALUES breaks beside a BIND (Virtuoso 7.2 crashes on VALUES joined
-    with a group that has BIND): :func:`bind_values` unless the query has a BIND, else
-    :func:`bind_filter`."""
+    with a group that has BIND): :func:`bind_values` unless the query has a BIND and a
+    single value to bind, else :func:`bind_filter`. (Lists keep their ``VALUES ?v { … }``
+    blocks: Virtuoso answers those, and a FILTER over a list of IRIs wrongly.)"""
+    if any(isinstance(v, list | tuple) for v in bindings.values()):
+        return bind_values(query, bindings)
     if any(tok.kind == "word" and tok.upper == "BIND" for tok in tokens(query)):
         return bind_filter(query, bindings)
     return bind_values(query, bindings)

@@ -27,6 +27,7 @@ from clusterld.entities import HIDDEN_PREFIX, Description, EntityViews, Page, vi
 from clusterld.errors import ClusterldError, InputError
 from clusterld.iri import normalise_base
 from clusterld.rdfio import FORMATS, format_for
+from clusterld.sparqlterms import bind_values
 from clusterld.workers import (
     PoolBusy,
     PublicDataset,
@@ -293,10 +294,21 @@ class KnowledgeGraph(EntityViews):
         The default graph is the union of all graphs (a set of triples); ``GRAPH`` sees the
         named graphs. ``substitutions`` binds variables (``{"entity": "https://…"}``; strings
         are IRIs); pyoxigraph requires each bound variable in the projection (use
-        ``SELECT *``, ``ASK`` or ``CONSTRUCT``). Returns pyoxigraph's ``QuerySolutions``,
-        ``QueryBoolean`` or ``QueryTriples``.
+        ``SELECT *``, ``ASK`` or ``CONSTRUCT``). A list of values binds its variable to each
+        of them in turn (the labels of a page's links): pyoxigraph binds one value per
+        variable, so lists are written as the WHERE group's ``VALUES`` block by
+        :func:`sparqlterms.bind_values`, the binding remote stores get for every value
+        (terms checked and written by :func:`sparqlterms.nt`; a remote store gets the lists
+        and binds them its own way). Returns pyoxigraph's
+        ``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``.
         """
-        subs = {ox.Variable(k.lstrip("?$")): _term(v) for k, v in (substitutions or {}).items()}
+        rows = {k: [_term(t) for t in v] for k, v in (substitutions or {}).items()
+                if isinstance(v, list | tuple)}
+        native = isinstance(self.store, ox.Store)  # a remote store binds lists itself
+        if rows and native:
+            sparql = bind_values(sparql, rows)
+        subs = {ox.Variable(k.lstrip("?$")): rows[k] if k in rows else _term(v)
+                for k, v in (substitutions or {}).items() if not native or k not in rows}
         named = list(self._named) if sparqltext.uses_graph(sparql) else None
         return self.store.query(sparql, default_graph=[self._union], named_graphs=named,
                                 substitutions=subs or None)

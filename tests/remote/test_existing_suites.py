@@ -23,6 +23,7 @@ from tests.test_store import (  # noqa: F401 - collected here again
     test_describe_keeps_graphs_on_request,
     test_instances_filters_and_paging,
     test_label_languages,
+    test_list_substitutions_bind_each_value,
     test_substitutions_bind_values,
     test_union_view_is_a_set,
 )

@@ -66,6 +66,21 @@ def test_values_binds_several_variables_and_joins() -> None:
         values_clause({"bad name": ox.Literal("x")})
 
 
+def test_a_list_binds_each_of_its_values() -> None:
+    a, b, p = ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:p")
+    store = ox.Store()
+    store.extend([ox.Quad(a, p, ox.Literal("1")), ox.Quad(b, p, ox.Literal("2"))])
+    assert values_clause({"s": [a, b], "p": p}) == \
+        "VALUES (?p) { (<urn:p>) } VALUES ?s { <urn:a> <urn:b> }"
+    text = bind_values("SELECT * WHERE { ?s ?p ?o }", {"s": [a, b], "p": p})
+    assert sorted(r["o"].value for r in store.query(text)) == ["1", "2"]
+    assert not list(store.query(bind_values("SELECT * WHERE { ?s ?p ?o }", {"s": []})))
+    # for Virtuoso too: lists stay VALUES blocks, even beside a BIND
+    text = bind_values_or_filter("SELECT * WHERE { ?s ?p ?o BIND(1 AS ?x) }", {"s": [b]})
+    assert "VALUES ?s { <urn:b> }" in text
+    assert [r["o"].value for r in store.query(text)] == ["2"]
+
+
 def test_injection_through_a_value_stays_a_literal() -> None:
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:a")))

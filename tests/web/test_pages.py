@@ -418,3 +418,36 @@ def test_pages_read_plain_patterns_from_the_indexes_exactly(tmp_path: Path) -> N
             assert client.get(f"/page/{path}").get_data() == html, path
     finally:
         kg.close()
+
+
+def test_page_queries_bind_their_values(tmp_path: Path) -> None:
+    """Through SPARQL (a remote store's way), an entity page's queries name no entity:
+    every value read from the request or the graph goes in the bindings."""
+    from clusterld.store import KnowledgeGraph
+    from clusterld.web import create_app
+
+    data = tmp_path / "pages.trig"
+    data.write_text(pagedata.trig(), encoding="utf-8")
+    kg = KnowledgeGraph(tmp_path / "store", base=pagedata.BASE)
+    kg.load([data])
+    texts: list[str] = []
+    query = kg.query
+
+    def recorded(sparql: str, **options: object) -> object:
+        texts.append(sparql)
+        return query(sparql, **options)
+
+    kg.query = recorded  # type: ignore[method-assign]
+    kg.local_lookups = False
+    try:
+        app = create_app({"TESTING": True, "CLUSTERLD_KG": kg, "CLUSTERLD_BASE": pagedata.BASE,
+                          "CLUSTERLD_BUILD_DIR": str(tmp_path), "CLUSTERLD_RESPONSE_CACHE_MB": 0})
+        client = app.test_client()
+        for path in ("cluster/ce3m", "place/tunisia", "source/000", "person/jane-doe"):
+            texts.clear()
+            assert client.get(f"/page/{path}?lang=fr").status_code == 200, path
+            assert len(texts) > 5, path
+            named = [t for t in texts if pagedata.BASE + "id/" in t]
+            assert not named, (path, named[:1])
+    finally:
+        kg.close()

@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -79,14 +80,15 @@ class Filters:
     values those variables are bound to (user input never enters the query text)."""
 
     patterns: str
-    bindings: dict[str, ox.NamedNode | ox.Literal]
+    bindings: dict[str, Any]
 
 
-def filters_sparql(reader: Reader, country: str | None, sector: str | None,
-                   year: str | None) -> Filters:
-    """Graph patterns and bindings for the selected filters (values already validated)."""
+def filters_sparql(reader: Reader, classes: list[str], country: str | None,
+                   sector: str | None, year: str | None) -> Filters:
+    """Graph patterns and bindings for the selected filters (values already validated),
+    with ``?t`` bound to each of the listed classes."""
     parts: list[str] = []
-    bindings: dict[str, ox.NamedNode | ox.Literal] = {}
+    bindings: dict[str, Any] = {"t": classes}
     if country:
         parts.append(f"?s {COUNTRY_PATH} ?country .")
         bindings["country"] = ox.NamedNode(reader.iri_for_path(country))
@@ -114,8 +116,8 @@ def class_page(reader: Reader, name: str, page: int, country: str | None = None,
     """Instances of ``name`` (with subclasses), filtered, one page sorted by label."""
     country, sector, year = clean_filters(country, sector, year)
     classes = [CLD + c for c in subclasses(reader, name)]
-    base = f"{values('t', classes)} ?s a ?t ."
-    chosen = filters_sparql(reader, country, sector, year)
+    base = "?s a ?t ."
+    chosen = filters_sparql(reader, classes, country, sector, year)
     where = f"{base} {chosen.patterns}"
     total = number((reader.select(
         f"SELECT {FILTER_VARS} (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}"
@@ -132,11 +134,11 @@ def class_page(reader: Reader, name: str, page: int, country: str | None = None,
     items = item_views(EntityBuilder(reader), subjects)
     describe_items(reader, subjects, items)
     facets = [  # each facet counts within the other filters
-        facet(reader, "country", country, base, filters_sparql(reader, None, sector, year),
+        facet(reader, "country", country, base, filters_sparql(reader, classes, None, sector, year),
               COUNTRY_PATH, "cld:Country"),
-        facet(reader, "sector", sector, base, filters_sparql(reader, country, None, year),
+        facet(reader, "sector", sector, base, filters_sparql(reader, classes, country, None, year),
               SECTOR_PATH, "skos:Concept"),
-        year_facet(reader, year, base, filters_sparql(reader, country, sector, None)),
+        year_facet(reader, year, base, filters_sparql(reader, classes, country, sector, None)),
     ]
     cls = CLD + name
     sup = SUPERCLASS.get(name)
@@ -153,9 +155,9 @@ def describe_items(reader: Reader, subjects: list[str], items: list[ValueView]) 
         return
     extra: dict[str, list[str]] = defaultdict(list)
     found = reader.select(
-        f"SELECT ?s ?t ?c ?d WHERE {{ {values('s', subjects)}"
+        "SELECT ?s ?t ?c ?d WHERE {"
         " OPTIONAL { ?s a ?t } OPTIONAL { ?s cld:country ?c }"
-        f" OPTIONAL {{ ?s ?dp ?d {values('dp', DATE_PREDICATES)} }} }}"
+        f" OPTIONAL {{ ?s ?dp ?d {values('dp', DATE_PREDICATES)} }} }}", {"s": subjects}
     )
     reader.fetch_labels(row[k].value for row in found for k in ("t", "c")
                         if isinstance(row.get(k), ox.NamedNode))

@@ -29,13 +29,18 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 CLD = ONTOLOGY_NS
 
 LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label")
+# what Reader.fetch_labels reads, in this order: names, titles, definitions, comments
+LABEL_KINDS = tuple((kind, ox.NamedNode(p)) for kind, p in (
+    ("name", SKOS + "prefLabel"), ("rdfs", RDFS + "label"), ("title", DCTERMS + "title"),
+    ("def", SKOS + "definition"), ("comment", RDFS + "comment")))
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
 Runner = Callable[[str], Any]
 
 
 def iri(term: str) -> str:
-    """``<term>`` for SPARQL, refusing characters that would break out of the IRI."""
+    """``<term>`` for SPARQL text, refusing characters that would break out of the IRI: for
+    the constants of our own vocabulary only (values go in ``Reader.select``'s bindings)."""
     if any(c in term for c in '<>"{}|^`\\ \n\r\t'):
         raise ValueError(f"not an IRI: {term!r}")
     return f"<{term}>"
@@ -48,7 +53,8 @@ def literal(text: str) -> str:
 
 
 def values(var: str, terms: Iterable[str]) -> str:
-    """``VALUES ?var { <a> <b> }``."""
+    """``VALUES ?var { <a> <b> }`` of constants of our own vocabulary (values read from the
+    graph or the request go in ``Reader.select``'s bindings instead)."""
     return f"VALUES ?{var} {{ {' '.join(iri(t) for t in terms)} }}"
 
 
@@ -170,7 +176,8 @@ class Reader:
 
     def select(self, query: str, substitutions: dict[str, Any] | None = None) -> list[Row]:
         """Run a SELECT with the common prefixes declared; ``substitutions`` binds variables
-        (user input goes there, never into the query text)."""
+        to a term, or to each term of a list (IRIs as strings): values from the request or
+        the graph go there, never into the query text."""
         head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (
             ("rdf", RDF), ("rdfs", RDFS), ("skos", SKOS), ("dcterms", DCTERMS),
             ("prov", PROV), ("oa", OA), ("cld", CLD), ("xsd", XSD), ("owl", OWL)))
@@ -212,24 +219,38 @@ class Reader:
 
     def _query_labels(self, todo: list[str], found: dict[str, LabelRows] | None = None
                       ) -> None:
+        if self.pattern is not None:  # the same rows, from the index without SPARQL
+            self._fetched.update(todo)
+            for term in todo:
+                try:
+                    node = ox.NamedNode(term)
+                except ValueError:
+                    continue
+                for kind, predicate in LABEL_KINDS:
+                    for q in self.pattern(node, predicate):
+                        if isinstance(q.object, ox.Literal):
+                            self._label_row(term, kind, q.object, found)
+            return
         for start in range(0, len(todo), 200):
             chunk = todo[start:start + 200]
             self._fetched.update(chunk)
             for row in self.select(
-                f"SELECT ?s ?k ?l WHERE {{ {values('s', chunk)} "
+                "SELECT ?s ?k ?l WHERE { "
                 "{ ?s skos:prefLabel ?l BIND('name' AS ?k) } UNION "
                 "{ ?s rdfs:label ?l BIND('rdfs' AS ?k) } UNION "
                 "{ ?s dcterms:title ?l BIND('title' AS ?k) } UNION "
                 "{ ?s skos:definition ?l BIND('def' AS ?k) } UNION "
-                "{ ?s rdfs:comment ?l BIND('comment' AS ?k) } }"
+                "{ ?s rdfs:comment ?l BIND('comment' AS ?k) } }", {"s": chunk}
             ):
-                if not isinstance(row.get("l"), ox.Literal):
-                    continue
-                term, kind = row["s"].value, row["k"].value
-                text, lang = row["l"].value, row["l"].language or ""
-                if found is not None:
-                    found[term].append((kind, text, lang))
-                self._add_label(term, kind, text, lang)
+                if isinstance(row.get("l"), ox.Literal):
+                    self._label_row(row["s"].value, row["k"].value, row["l"], found)
+
+    def _label_row(self, term: str, kind: str, text: ox.Literal,
+                   found: dict[str, LabelRows] | None) -> None:
+        lang = text.language or ""
+        if found is not None:
+            found[term].append((kind, text.value, lang))
+        self._add_label(term, kind, text.value, lang)
 
     def label(self, term: str) -> str:
         """The term's label in the page language (fetching it if needed), else a readable name."""
@@ -288,9 +309,8 @@ class Reader:
                 if kinds:
                     found[term] = kinds
             return found
-        for row in self.select(
-            f"SELECT DISTINCT ?s ?t WHERE {{ {values('s', terms)} ?s a ?t }}"
-        ):
+        for row in self.select("SELECT DISTINCT ?s ?t WHERE { ?s a ?t }",
+                               {"s": list(dict.fromkeys(terms))}):
             found[row["s"].value].append(row["t"].value)
         return found
 
@@ -301,5 +321,4 @@ class Reader:
             return any(True for _ in self.pattern(node)) or any(
                 True for _ in self.pattern(None, None, node))
         return bool(self.select(
-            f"SELECT ?x WHERE {{ {{ {iri(term)} ?p ?x }} UNION {{ ?x ?p {iri(term)} }} }} LIMIT 1"
-        ))
+            "SELECT ?x WHERE { { ?t ?p ?x } UNION { ?x ?p ?t } } LIMIT 1", {"t": [term]}))

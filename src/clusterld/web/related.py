@@ -6,6 +6,7 @@ import math
 
 import pyoxigraph as ox
 
+from clusterld.web import indexed
 from clusterld.web.entity import (
     FACTS_PAGE,
     INVERSE_PAGE,
@@ -25,10 +26,13 @@ def inverse_properties(reader: Reader, preds: list[str]) -> dict[str, str]:
     """The declared inverse (``owl:inverseOf``, either way) of each property."""
     if not preds:
         return {}
+    if reader.pattern is not None:
+        return indexed.inverse_properties(reader.pattern, preds)
     found = {}
     for row in reader.select(
-        f"SELECT ?p ?inv WHERE {{ {values('p', preds)}"
-        " { ?p owl:inverseOf ?inv } UNION { ?inv owl:inverseOf ?p } FILTER(isIRI(?inv)) }"
+        "SELECT ?p ?inv WHERE {"
+        " { ?p owl:inverseOf ?inv } UNION { ?inv owl:inverseOf ?p } FILTER(isIRI(?inv)) }",
+        {"p": preds}
     ):
         found.setdefault(row["p"].value, row["inv"].value)
     return found
@@ -52,10 +56,12 @@ def owners(reader: Reader, nodes: list[str]) -> dict[str, str]:
     """The entity owning each struct node (``?owner cld:holds ?node`` and the like)."""
     if not nodes:
         return {}
+    if reader.pattern is not None:
+        return indexed.owners(reader.pattern, nodes, sorted(STRUCT_LINKS))
     found = {}
     for row in reader.select(
-        f"SELECT ?n ?owner WHERE {{ {values('n', nodes)} {values('l', sorted(STRUCT_LINKS))}"
-        " ?owner ?l ?n }"
+        f"SELECT ?n ?owner WHERE {{ {values('l', sorted(STRUCT_LINKS))} ?owner ?l ?n }}",
+        {"n": nodes}
     ):
         found[row["n"].value] = row["owner"].value
     return found
@@ -65,25 +71,22 @@ def inverse_groups(builder: EntityBuilder, subject: str, focus: str | None,
                    page: int) -> list[InverseGroup]:
     """Count the entities pointing here per property; list one page of each."""
     r = builder.r
-    excluded = ", ".join(iri(p) for p in NOT_INVERSE)
-    counts = r.select(
-        f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {iri(subject)}"
-        f" FILTER(?p NOT IN ({excluded})) }} GROUP BY ?p"
-    )
-    inverses = inverse_properties(r, [row["p"].value for row in counts])
-    r.fetch_labels([*(row["p"].value for row in counts), *inverses.values()])
+    linking = indexed.incoming(r.pattern, subject, NOT_INVERSE) if r.pattern else None
+    if linking is not None:
+        counts = {p: len(subjects) for p, subjects in linking.items()}
+    else:
+        excluded = ", ".join(iri(p) for p in NOT_INVERSE)
+        counts = {row["p"].value: number(row["n"]) for row in r.select(
+            "SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?this"
+            f" FILTER(?p NOT IN ({excluded})) }} GROUP BY ?p", {"this": [subject]})}
+    inverses = inverse_properties(r, list(counts))
+    r.fetch_labels([*counts, *inverses.values()])
     groups = []
-    for row in sorted(counts, key=lambda x: r.label(x["p"].value).lower()):
-        pred, count = row["p"].value, number(row["n"])
+    for pred in sorted(counts, key=lambda p: r.label(p).lower()):
+        count = counts[pred]
         pages = max(1, math.ceil(count / INVERSE_PAGE))
         current = min(max(page, 1), pages) if pred == focus else 1
-        subjects = [x["s"].value for x in r.select(
-            f"SELECT ?s (MIN(LCASE(STR(COALESCE(?l1, ?l2, ?s)))) AS ?k) WHERE {{"
-            f" ?s {iri(pred)} {iri(subject)}"
-            f" OPTIONAL {{ ?s skos:prefLabel ?l1 FILTER(LANG(?l1) = {lang_lit(r.lang)}) }}"
-            " OPTIONAL { ?s skos:prefLabel ?l2 } } GROUP BY ?s ORDER BY ?k ?s"
-            f" LIMIT {INVERSE_PAGE} OFFSET {(current - 1) * INVERSE_PAGE}"
-        ) if isinstance(x.get("s"), ox.NamedNode)]
+        subjects = inverse_page(r, subject, pred, current, linking)
         groups.append(InverseGroup(iri=pred, label=inverse_label(r, pred, inverses.get(pred)),
                                    definition=r.definition(pred), count=count,
                                    items=item_views(builder, subjects, subject), page=current,
@@ -91,9 +94,30 @@ def inverse_groups(builder: EntityBuilder, subject: str, focus: str | None,
     return groups
 
 
-def lang_lit(lang: str) -> str:
-    """The page language as a SPARQL literal (only "en" or "fr")."""
-    return '"fr"' if lang == "fr" else '"en"'
+def inverse_page(r: Reader, subject: str, pred: str, page: int,
+                 linking: dict[str, list[ox.NamedNode | ox.BlankNode]] | None) -> list[str]:
+    """One page of the entities linking to ``subject`` through ``pred``, by label."""
+    lang = label_language(r.lang)
+    start = (page - 1) * INVERSE_PAGE
+    if linking is not None and r.pattern is not None and all(
+            isinstance(s, ox.NamedNode) for s in linking[pred]):
+        keyed = sorted((indexed.sort_key(r.pattern, s, lang), s.value)  # type: ignore[arg-type]
+                       for s in linking[pred])
+        return [s for _, s in keyed[start:start + INVERSE_PAGE]]
+    return [x["s"].value for x in r.select(
+        "SELECT ?s (MIN(LCASE(STR(COALESCE(?l1, ?l2, ?s)))) AS ?k) WHERE {"
+        " ?s ?pred ?this"
+        # "en" or "fr", one of two constants (Virtuoso fails on a bound ?lang here)
+        f" OPTIONAL {{ ?s skos:prefLabel ?l1 FILTER(LANG(?l1) = \"{lang}\") }}"
+        " OPTIONAL { ?s skos:prefLabel ?l2 } } GROUP BY ?s ORDER BY ?k ?s"
+        f" LIMIT {INVERSE_PAGE} OFFSET {start}",
+        {"this": [subject], "pred": [pred]}
+    ) if isinstance(x.get("s"), ox.NamedNode)]
+
+
+def label_language(lang: str) -> str:
+    """The page language as a label language: "fr" or "en"."""
+    return "fr" if lang == "fr" else "en"
 
 
 def item_views(builder: EntityBuilder, subjects: list[str], skip: str | None = None
@@ -123,9 +147,10 @@ def item_views(builder: EntityBuilder, subjects: list[str], skip: str | None = N
 def document_facts(builder: EntityBuilder, doc: str, page: int) -> InverseGroup | None:
     """The facts a source document states, in the order of its text."""
     r = builder.r
-    pattern = (f"?span dcterms:isPartOf {iri(doc)} . ?st prov:wasDerivedFrom ?span ;"
+    pattern = ("?span dcterms:isPartOf ?doc . ?st prov:wasDerivedFrom ?span ;"
                " rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .")
-    total = r.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+    bound = {"doc": [doc]}
+    total = r.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", bound)
     count = number(total[0].get("n")) if total else 0
     if not count:
         return None
@@ -134,7 +159,8 @@ def document_facts(builder: EntityBuilder, doc: str, page: int) -> InverseGroup 
     found = r.select(
         f"SELECT ?s ?p ?o ?start ?end WHERE {{ {pattern}"
         " OPTIONAL { ?span oa:start ?start } OPTIONAL { ?span oa:end ?end } }"
-        f" ORDER BY ?start ?end ?s ?p LIMIT {FACTS_PAGE} OFFSET {(current - 1) * FACTS_PAGE}"
+        f" ORDER BY ?start ?end ?s ?p LIMIT {FACTS_PAGE} OFFSET {(current - 1) * FACTS_PAGE}",
+        bound
     )
     subjects = sorted({row["s"].value for row in found})
     shown = dict(zip(subjects, item_views(builder, subjects), strict=True))
