@@ -65,22 +65,23 @@ class Closure:
 
     def out_index(self, p: Node) -> dict[Node, list[Node]]:
         """Subject → its objects, for the entailed triples of ``p``."""
-        found = self._out.get(p)
-        if found is None:
-            grouped: dict[Node, list[Node]] = defaultdict(list)
-            for s, o in self._pairs(p):
-                grouped[s].append(o)
-            found = self._out[p] = dict(grouped)
-        return found
+        return self._index(p, self._out, inverse=False)
 
     def in_index(self, p: Node) -> dict[Node, list[Node]]:
         """Object → its subjects, for the entailed triples of ``p``."""
-        found = self._in.get(p)
+        return self._index(p, self._in, inverse=True)
+
+    def _index(self, p: Node, kept: dict[Node, dict[Node, list[Node]]],
+               inverse: bool) -> dict[Node, list[Node]]:
+        found = kept.get(p)
         if found is None:
             grouped: dict[Node, list[Node]] = defaultdict(list)
             for s, o in self._pairs(p):
-                grouped[o].append(s)
-            found = self._in[p] = dict(grouped)
+                if inverse:
+                    grouped[o].append(s)
+                else:
+                    grouped[s].append(o)
+            found = kept[p] = dict(grouped)
         return found
 
     def instances(self, c: Node) -> set[Node]:
