@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from clusterld.paths import data_path
 from clusterld.schema import SUPERCLASS, VOCAB_NS
 from clusterld.web.entity import STRUCT_CLASSES, EntityBuilder, ValueView
-from clusterld.web.rdfview import CLD, Reader, iri, literal, number, values
+from clusterld.web.rdfview import CLD, Reader, iri, label_language, literal, number, values
 from clusterld.web.related import item_views
 
 CLASS_PAGE = 25
@@ -129,7 +129,7 @@ def class_page(reader: Reader, name: str, page: int, country: str | None = None,
         f" WHERE {{ {where} OPTIONAL {{ ?s skos:prefLabel ?l1 FILTER(LANG(?l1) = ?lang) }}"
         f" OPTIONAL {{ ?s skos:prefLabel ?l2 }} }} GROUP BY ?s ?lang {FILTER_VARS}"
         f" ORDER BY ?k ?s LIMIT {CLASS_PAGE} OFFSET {(current - 1) * CLASS_PAGE}",
-        {**chosen.bindings, "lang": ox.Literal("fr" if reader.lang == "fr" else "en")},
+        {**chosen.bindings, "lang": ox.Literal(label_language(reader.lang))},
     ) if isinstance(row.get("s"), ox.NamedNode)]
     items = item_views(EntityBuilder(reader), subjects)
     describe_items(reader, subjects, items)

@@ -12,6 +12,7 @@ from clusterld.web.labels import curie, local_name
 from clusterld.web.rdfview import (
     CLD,
     DCTERMS,
+    DOCUMENT_FIELDS,
     LABEL_PREDICATES,
     PROV,
     RDF,
@@ -21,6 +22,7 @@ from clusterld.web.rdfview import (
     Reader,
     Term,
     number,
+    tagged_union,
 )
 
 STRUCT_CLASSES = {CLD + n for n in
@@ -44,6 +46,7 @@ CAPTION = {CLD + k: [CLD + p for p in v] for k, v in {
 }.items()}
 # provenance rows are read in this order, whichever way they were found (stable pages)
 PROVENANCE_ORDER = ("s", "p", "o", "span", "start", "end", "doc")
+DOCUMENTS_QUERY = f"SELECT ?d ?k ?v WHERE {{ {tagged_union('d', 'v', DOCUMENT_FIELDS)} }}"
 INVERSE_PAGE = 20
 FACTS_PAGE = 50
 
@@ -315,11 +318,7 @@ class EntityBuilder:
             return meta
         self.r.fetch_labels(docs)
         rows = indexed.document_rows(self.r.pattern, docs) if self.r.pattern else \
-            self.r.select(
-                "SELECT ?d ?k ?v WHERE {"
-                " { ?d dcterms:title ?v BIND('title' AS ?k) } UNION"
-                " { ?d dcterms:publisher ?v BIND('publisher' AS ?k) } UNION"
-                " { ?d dcterms:issued ?v BIND('issued' AS ?k) } }", {"d": docs})
+            self.r.select(DOCUMENTS_QUERY, {"d": docs})
         for row in rows:
             value = row["v"]
             text = self.r.label(value.value) if isinstance(value, ox.NamedNode) else value.value

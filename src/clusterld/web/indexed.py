@@ -14,7 +14,17 @@ from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
-from clusterld.web.rdfview import DCTERMS, OA, OWL, PROV, RDF, SKOS, Row, Term
+from clusterld.web.rdfview import (
+    DCTERMS,
+    DOCUMENT_FIELDS,
+    OA,
+    OWL,
+    PROV,
+    RDF,
+    SKOS,
+    Row,
+    Term,
+)
 
 Pattern = Callable[..., Iterable[ox.Quad]]
 INCOMING_MAX = 2_000  # more links to one entity: counted and sorted by SPARQL instead
@@ -26,9 +36,6 @@ _START, _END = ox.NamedNode(OA + "start"), ox.NamedNode(OA + "end")
 _PART_OF = ox.NamedNode(DCTERMS + "isPartOf")
 _INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
 _PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
-DOCUMENT_FIELDS = (("title", ox.NamedNode(DCTERMS + "title")),
-                   ("publisher", ox.NamedNode(DCTERMS + "publisher")),
-                   ("issued", ox.NamedNode(DCTERMS + "issued")))
 
 
 def _by_predicate(pattern: Pattern, subject: ox.NamedNode | ox.BlankNode

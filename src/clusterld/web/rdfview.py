@@ -33,6 +33,9 @@ LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label")
 LABEL_KINDS = tuple((kind, ox.NamedNode(p)) for kind, p in (
     ("name", SKOS + "prefLabel"), ("rdfs", RDFS + "label"), ("title", DCTERMS + "title"),
     ("def", SKOS + "definition"), ("comment", RDFS + "comment")))
+# what a page shows of a source document
+DOCUMENT_FIELDS = tuple((kind, ox.NamedNode(DCTERMS + kind))
+                        for kind in ("title", "publisher", "issued"))
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
 Runner = Callable[[str], Any]
@@ -56,6 +59,22 @@ def values(var: str, terms: Iterable[str]) -> str:
     """``VALUES ?var { <a> <b> }`` of constants of our own vocabulary (values read from the
     graph or the request go in ``Reader.select``'s bindings instead)."""
     return f"VALUES ?{var} {{ {' '.join(iri(t) for t in terms)} }}"
+
+
+def tagged_union(subject: str, value: str, kinds: Iterable[tuple[str, ox.NamedNode]]) -> str:
+    """``{ ?subject <p> ?value BIND('kind' AS ?k) } UNION …`` over ``(kind, predicate)``
+    constants (``LABEL_KINDS``, ``DOCUMENT_FIELDS``): the SPARQL twin of reading each
+    predicate from the index."""
+    return " UNION ".join(f"{{ ?{subject} {iri(p.value)} ?{value} BIND('{kind}' AS ?k) }}"
+                          for kind, p in kinds)
+
+
+LABELS_QUERY = f"SELECT ?s ?k ?l WHERE {{ {tagged_union('s', 'l', LABEL_KINDS)} }}"
+
+
+def label_language(lang: str) -> str:
+    """The page language as a label language: "fr" or "en"."""
+    return "fr" if lang == "fr" else "en"
 
 
 def _to_ox(term: Any) -> Term | None:
@@ -234,14 +253,7 @@ class Reader:
         for start in range(0, len(todo), 200):
             chunk = todo[start:start + 200]
             self._fetched.update(chunk)
-            for row in self.select(
-                "SELECT ?s ?k ?l WHERE { "
-                "{ ?s skos:prefLabel ?l BIND('name' AS ?k) } UNION "
-                "{ ?s rdfs:label ?l BIND('rdfs' AS ?k) } UNION "
-                "{ ?s dcterms:title ?l BIND('title' AS ?k) } UNION "
-                "{ ?s skos:definition ?l BIND('def' AS ?k) } UNION "
-                "{ ?s rdfs:comment ?l BIND('comment' AS ?k) } }", {"s": chunk}
-            ):
+            for row in self.select(LABELS_QUERY, {"s": chunk}):
                 if isinstance(row.get("l"), ox.Literal):
                     self._label_row(row["s"].value, row["k"].value, row["l"], found)
 

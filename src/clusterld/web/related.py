@@ -19,7 +19,7 @@ from clusterld.web.entity import (
     ValueView,
     outgoing,
 )
-from clusterld.web.rdfview import Reader, iri, number, values
+from clusterld.web.rdfview import Reader, iri, label_language, number, values
 
 
 def inverse_properties(reader: Reader, preds: list[str]) -> dict[str, str]:
@@ -113,11 +113,6 @@ def inverse_page(r: Reader, subject: str, pred: str, page: int,
         f" LIMIT {INVERSE_PAGE} OFFSET {start}",
         {"this": [subject], "pred": [pred]}
     ) if isinstance(x.get("s"), ox.NamedNode)]
-
-
-def label_language(lang: str) -> str:
-    """The page language as a label language: "fr" or "en"."""
-    return "fr" if lang == "fr" else "en"
 
 
 def item_views(builder: EntityBuilder, subjects: list[str], skip: str | None = None
