@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import re
 import statistics
 import time
 from pathlib import Path
@@ -24,17 +23,13 @@ import pyoxigraph as ox
 
 from bench.bench_serve import DOCUMENT
 from bench.common import header, label, machine, size_of, synthetic
+from bench.serve_tools import entities
 from clusterld.store import KnowledgeGraph, Limits
 
-TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
-
-def sample(kg: KnowledgeGraph, base: str, count: int) -> list[str]:
-    """``count`` IRIs spread over the graph's typed entities ``{base}id/{kind}/{slug}``, as
-    ``bench_serve`` asks for them (statements and owned nodes left out)."""
-    top = re.compile(re.escape(base) + r"id/(?!statement/)[^/#]+/[^/#]+")
-    iris = sorted({q.subject.value for q in kg.store.quads_for_pattern(None, TYPE, None)
-                   if isinstance(q.subject, ox.NamedNode) and top.fullmatch(q.subject.value)})
+def sample(nq: Path, base: str, count: int) -> list[str]:
+    """``count`` IRIs spread over the typed entities that ``bench_serve`` asks for."""
+    iris = sorted(entities(nq, base, nq.with_name(nq.name + ".entities")))
     return iris[:: max(1, len(iris) // count)][:count]
 
 
@@ -79,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         nq, meta = synthetic(size, args.work)
         kg = KnowledgeGraph(args.work / f"store-{label(size)}", limits=Limits(workers=1))
         kg.load([nq], replace=True)
-        iris = sample(kg, meta["base"], args.entities)
+        iris = sample(nq, meta["base"], args.entities)
         ours, peer, sizes = [], [], []
         for iri in iris:
             began = time.perf_counter()

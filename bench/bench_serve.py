@@ -53,7 +53,7 @@ CONSTRUCT = "CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
 # The same content as clusterld's data document of {iri} (entities.describe: its triples
 # and those of the nodes it owns, the links to it, its neighbours' labels, the reified
 # statements on it with their spans and documents, the descriptions of its source graphs),
-# asked of a peer as one CONSTRUCT; bench/check_document.py checks it against describe().
+# asked of a peer as one CONSTRUCT; tests/test_bench_document.py checks it against describe().
 DOCUMENT = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
