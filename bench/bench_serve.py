@@ -13,7 +13,8 @@ PyPI package of that name (install both in a separate virtualenv: they are not p
 dependencies). A server whose binary is not given is left out.
 
 ``--variant NAME[:key=value,...]`` adds one ``clusterld serve`` (default: ``clusterld``):
-``cache=MB`` (response cache, 0 = off), ``server=granian|waitress``, ``lookups=worker``
+``cache=MB`` (response cache, 0 = off), ``server=granian|waitress``, ``threads=N``
+(``--threads``), ``lookups=worker``
 (no in-process lookups), ``src=DIR`` (run the package found in DIR, e.g. an older checkout's
 ``src``, to compare before/after in the same run).
 
@@ -121,7 +122,7 @@ def paths_for(server: Server, workload: str, iris: list[str], base: str
 def parse_variant(spec: str) -> tuple[str, dict[str, str]]:
     name, _, opts = spec.partition(":")
     options = dict(o.split("=", 1) for o in opts.split(",") if o)
-    unknown = set(options) - {"cache", "server", "lookups", "src"}
+    unknown = set(options) - {"cache", "server", "lookups", "src", "threads"}
     if unknown:
         raise SystemExit(f"unknown variant option(s) {', '.join(sorted(unknown))} in {spec}")
     return name, options
@@ -135,6 +136,8 @@ def clusterld_server(name: str, options: dict[str, str], data: Path, work: Path)
            "--cache-mb", options.get("cache", "64")]
     if "server" in options:
         cmd += ["--server", options["server"]]
+    if "threads" in options:
+        cmd += ["--threads", options["threads"]]
     if options.get("lookups") == "worker":
         cmd.append("--no-inprocess-lookups")
     env = {k: v for k, v in os.environ.items() if k != "CLUSTERLD_TOKEN"}
@@ -151,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--oxigraph", help="path of the `oxigraph` CLI (PyPI oxigraph)")
     ap.add_argument("--rdflib-endpoint", help="path of the `rdflib-endpoint` CLI")
     ap.add_argument("--variant", action="append", default=[],
-                    help="a clusterld server: NAME[:cache=MB,server=S,lookups=worker,src=DIR]")
+                    help="a clusterld server: NAME[:cache=MB,server=S,threads=N,"
+                         "lookups=worker,src=DIR]")
     ap.add_argument("--uncached", action="store_true",
                     help="also the variant clusterld-nocache:cache=0")
     ap.add_argument("--workloads", default=",".join(WORKLOADS))

@@ -48,8 +48,17 @@ _UTF8 = ("", "charset=utf-8", "charset=utf8", "charset=us-ascii")
 MAX_BODY = 1 << 16  # larger POST bodies go through Flask
 
 
+INLINE = "clusterld.inline"  # environ key: answer without Flask or raise NotInline
+TRIED = "clusterld.fast.tried"  # environ key: this request fell through once already
+
+
 class FallThrough(Exception):
     """This request is not a plain case: let the Flask app answer it."""
+
+
+class NotInline(Exception):
+    """Raised instead of calling Flask when the request runs inline (``environ[INLINE]``):
+    the caller must run it where Flask may block (:mod:`clusterld.web.rsgi`)."""
 
 
 def _params(query_string: str) -> dict[str, str]:
@@ -79,12 +88,15 @@ class FastPath:
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         answer = None
         if (self.enabled and "HTTP_AUTHORIZATION" not in environ
-                and "HTTP_IF_NONE_MATCH" not in environ):
+                and "HTTP_IF_NONE_MATCH" not in environ and TRIED not in environ):
             try:
                 answer = self._answer(environ)
             except Exception:  # FallThrough, or an error: Flask answers (and logs) it
                 answer = None
         if answer is None:
+            if environ.get(INLINE):
+                environ[TRIED] = True
+                raise NotInline
             return self.wsgi_app(environ, start_response)
         self.answered += 1
         status, headers, body = answer

@@ -133,6 +133,8 @@ def _serve_granian(config: dict[str, Any], host: str, port: int, threads: int,
     from granian import Granian
     from granian.constants import Interfaces
 
+    from clusterld.web.rsgi import RSGIFront
+
     # Load in a fresh interpreter, not here: granian forks this process, and a child forked
     # after RocksDB started its background threads would wait forever for them (a write
     # hangs at its first flush). The worker then finds the store up to date.
@@ -149,12 +151,18 @@ def _serve_granian(config: dict[str, Any], host: str, port: int, threads: int,
             error.exit_code = code  # the loader's error, with its exit code (2: bad input)
             raise error
     log(f"clusterld serve: granian on http://{host}:{port}/ (SPARQL at /sparql)")
-    server = Granian("clusterld", address=host, port=port, interface=Interfaces.WSGI,
-                     workers=1, blocking_threads=max(1, min(threads, 2 * cpu_count() + 1)),
-                     log_access=False)
+    # RSGI, not WSGI: see clusterld.web.rsgi for why and how
+    server = Granian("clusterld", address=host, port=port, interface=Interfaces.RSGI,
+                     workers=1, log_access=False, websockets=False)
     store = str(config["CLUSTERLD_STORE"])
+
+    def front(_target: str) -> RSGIFront:
+        app = _app(config, inprocess_lookups, log)
+        return RSGIFront(_named(app), max(1, min(threads, 2 * cpu_count() + 1)),
+                         inline="clusterld.fast" in app.extensions)
+
     try:
-        server.serve(target_loader=lambda _target: _named(_app(config, inprocess_lookups, log)))
+        server.serve(target_loader=front)
     finally:  # the worker process exits without running cleanups: its checkpoints go here
         if not store.startswith(("http://", "https://")):
             local = Path(store)
