@@ -247,3 +247,38 @@ def test_live_server_streams_uploads_and_downloads(tmp_path: Path) -> None:
         r = httpx.get(url + "/id/caf%C3%A9/%E2%82%AC", headers={"Accept": "application/json"},
                       timeout=20)
         assert r.status_code == 404 and r.json()["status"] == 404
+
+
+def test_live_server_answers_while_a_query_runs(tmp_path: Path) -> None:
+    """Through granian: while one query runs into its time limit on a worker, lookups, a
+    data document and a page are answered; then the slow query gets its 503."""
+    import time
+
+    import httpx
+
+    from tests.conftest import MINI
+    from tests.web.live import live_server
+    from tests.web.test_sparql import SLOW
+
+    with live_server([MINI], tmp_path, extra=["--query-timeout", "4"]) as url:
+        slow: dict[str, Any] = {}
+
+        def ask() -> None:
+            r = httpx.get(url + "/sparql", params={"query": SLOW}, timeout=60,
+                          headers={"Accept": "application/sparql-results+json"})
+            slow["status"], slow["at"] = r.status_code, time.monotonic()
+
+        thread = threading.Thread(target=ask)
+        started = time.monotonic()
+        thread.start()
+        time.sleep(0.5)
+        lookup = {"query": "SELECT ?p ?o WHERE { <https://w3id.org/clusterld/id/cluster/ce3m> "
+                           "?p ?o }"}
+        for path, params in (("/sparql", lookup), ("/data/cluster/ce3m.ttl", {}),
+                             ("/page/cluster/ce3m", {}), ("/sparql", lookup)):
+            r = httpx.get(url + path, params=params, timeout=20)
+            assert r.status_code == 200, (path, r.text[:200])
+        answered = time.monotonic()
+        thread.join(60)
+        assert slow["status"] == 503
+        assert answered < slow["at"] and answered - started < 3.5

@@ -29,7 +29,8 @@ from clusterld.web.serve import DEFAULT_HOST, DEFAULT_PORT
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Query worker processes.")
 @click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True,
-              help="HTTP server threads.")
+              help="HTTP server threads (granian: the pool for the requests not answered "
+                   "on its event loop).")
 @click.option("--cache-mb", type=click.IntRange(min=0), default=64, show_default=True,
               help="Memory for replayed public answers (exact: dropped on every write); "
                    "0 disables.")

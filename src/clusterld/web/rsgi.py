@@ -3,8 +3,8 @@ on a pool of threads.
 
 Why not granian's WSGI interface: it hands every request to one of its Python threads, and
 with several threads a bounded lookup cost ~300 µs of CPU instead of ~150 µs, most of it
-threads waking each other and taking the GIL in turn (``bench/README.md``, "One thread for
-the quick answers"). With one thread the hand-off is cheap, but then a query waiting on a
+threads waking each other and taking the GIL in turn (``bench/README.md``, "Quick answers on
+the event loop"). With one thread the hand-off is cheap, but then a query waiting on a
 worker holds every other request up.
 
 Here a request the response cache or the fast path (:mod:`clusterld.web.fast`) can answer
