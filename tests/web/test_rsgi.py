@@ -79,7 +79,11 @@ class Proto:
 
 
 def run(front: RSGIFront, scope: Scope, proto: Proto) -> Proto:
-    asyncio.run(front.__rsgi__(scope, proto))
+    """One request through ``front``; its thread pool is shut down afterwards."""
+    try:
+        asyncio.run(front.__rsgi__(scope, proto))
+    finally:
+        front.close()
     return proto
 
 
@@ -203,7 +207,10 @@ def test_a_slow_request_does_not_hold_up_quick_ones() -> None:
         await asyncio.wait_for(task, 20)
         assert slow.body == b"slow"
 
-    asyncio.run(both())
+    try:
+        asyncio.run(both())
+    finally:
+        front.close()
     assert front.inline == 1
 
 

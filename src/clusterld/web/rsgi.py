@@ -109,8 +109,13 @@ class RSGIFront:
         self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="clusterld-http")
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the pool's threads (requests still queued are dropped)."""
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":  # websockets are turned off; nothing else exists
