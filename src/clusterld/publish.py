@@ -50,10 +50,6 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 
-def _log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
 def _stderr_log() -> Callable[[str], None]:
     """A logger bound to today's stderr: the reasoner's thread swaps ``sys.stderr`` for a
     buffer while owlready2 talks (``contextlib.redirect_stderr`` is process-wide)."""
@@ -188,17 +184,17 @@ def data_source(store: ox.Store, mint: Minter) -> OxigraphSource:
 
 def build(out: Path, base: str | None = None, *, reason: bool = True, processes: int = 1,
           seeds_dir: Path | None = None, text_dir: Path | None = None,
-          log: Callable[[str], None] = _log) -> BuildResult:
+          log: Callable[[str], None] | None = None) -> BuildResult:
     """Load, convert, validate and write every dump to ``out``.
 
     The seeds (``seeds_dir``, default ``seeds/``; article texts in ``text_dir``) are
     converted straight into pyoxigraph, without an rdflib ``Dataset``. SHACL runs through
     :class:`clusterld.setshacl.SetValidator` on the store (pyshacl's results, checked a whole
     shape at a time); ``processes`` > 1 re-validates flagged nodes in that many forked
-    processes (same report, same dumps).
+    processes (same report, same dumps). ``log`` defaults to stderr.
     """
     started = time.perf_counter()
-    if log is _log:
+    if log is None:
         log = _stderr_log()
     mint = Minter(base)
     log("clusterld build: loading seeds")
