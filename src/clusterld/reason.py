@@ -79,10 +79,14 @@ def _all_triples(graph: Graph | Iterable[tuple]) -> Iterator[tuple]:
 def reasoner_input(*graphs: Graph | Iterable[tuple]) -> tuple[Graph, int]:
     """Merge the graphs into the one graph HermiT gets; returns it and the dropped count."""
     kept, dropped = _kept_triples(*graphs)
-    merged = Graph()
-    for triple in kept:
-        merged.add(triple)
-    return merged, dropped
+    return _graph(kept), dropped
+
+
+def _graph(triples: list[tuple]) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
 
 
 def _kept_triples(*graphs: Graph | Iterable[tuple]) -> tuple[list[tuple], int]:
@@ -148,10 +152,7 @@ def _run_hermit(world: owlready2.World, kept: list[tuple], infer_property_values
         owlready2.sync_reasoner(world, infer_property_values=infer_property_values, debug=0,
                                 ignore_unsupported_datatypes=True)
     except owlready2.OwlReadyInconsistentOntologyError as exc:
-        merged = Graph()
-        for triple in kept:
-            merged.add(triple)
-        raise InconsistentOntologyError(_message(diagnose(merged))) from exc
+        raise InconsistentOntologyError(_message(diagnose(_graph(kept)))) from exc
     except owlready2.OwlReadyJavaError as exc:
         raise ClusterldError(f"the OWL reasoner failed: {exc}") from exc
     except FileNotFoundError as exc:
