@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from bench.common import cached_store, header, label, machine, synthetic
+from bench.common import cached_store, header, label, machine, size_of, synthetic
 from bench.generate import DEFAULT_BASE
 from clusterld.graphsource import OxigraphSource, from_ox
 from clusterld.incremental import IncrementalValidator
@@ -61,12 +61,6 @@ class Row:
     full_cpu_s: float | None = None
     full_extrapolated: bool = False
     ratio: float | None = None
-
-
-def _size(text: str) -> int:
-    text = text.strip().lower()
-    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
-    return int(float(text[:-1] if factor > 1 else text) * factor)
 
 
 def prepare(size: int, work: Path, seed: int) -> tuple[Path, dict, ox.Store]:
@@ -236,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("out/bench"))
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
-    sizes = [_size(s) for s in args.sizes.split(",")]
-    full_sizes = {_size(s) for s in args.full_sizes.split(",") if s}
+    sizes = [size_of(s) for s in args.sizes.split(",")]
+    full_sizes = {size_of(s) for s in args.full_sizes.split(",") if s}
     incremental, full = IncrementalValidator(), Validator()
     rows: list[Row] = []
     for size in sizes:
