@@ -132,7 +132,7 @@ def ontology_graph() -> str:
 
 def meta_graph() -> str:
     doc0, doc1 = f"<{BASE}id/source/000>", f"<{BASE}id/source/001>"
-    title0 = lit("Maroc Cluster prend son destin en main", "fr")
+    title0 = lit("Maroc Cluster et la prise en charge de son réseau", "fr")
     return f"""<{BASE}graph/meta> {{
     {doc0} a cld:SourceDocument ; dcterms:title {title0} ;
         dcterms:publisher "Les ECO" ; dcterms:issued "2016-12-01"^^xsd:date .

@@ -120,7 +120,7 @@ def test_provenance_box(pages_client):
     page = unescape(html(pages_client.get("/page/cluster/ce3m?lang=en")))
     box = page[page.index('id="prov"'):]
     box = box[:box.index("</section>")]
-    assert '<a href="/page/source/000">Maroc Cluster prend son destin en main</a>' in box
+    assert '<a href="/page/source/000">Maroc Cluster et la prise en charge de son réseau</a>' in box
     assert "Les ECO" in box and "2016-12-01" in box
     assert "characters 1745–1823" in box and "characters 3110–3190" in box
     assert re.search(r"characters 3110–3190</span>: [^<]*member of", box)
@@ -168,7 +168,7 @@ def test_inverse_links_counted_and_paged(pages_client):
 
 def test_source_document_page(pages_client):
     page = unescape(html(pages_client.get("/page/source/000?lang=en")))
-    assert h1(page) == "Maroc Cluster prend son destin en main"
+    assert h1(page) == "Maroc Cluster et la prise en charge de son réseau"
     assert "Les ECO" in page and "2016-12-01" in page
     assert "Facts stated in this document" in page
     assert re.search(r'<span class="count">43</span>', page)
